@@ -1,0 +1,92 @@
+/**
+ * The one contract between the renderer and the core.
+ *
+ * `Requests` maps each channel (`domain:verb-noun`) to its argument and result types; `Events` maps
+ * each event stream to its payload. The core's facade, the Electron IPC wiring, the preload bridge,
+ * the browser host and the renderer all derive their types from these two maps: nothing is typed twice.
+ *
+ * This file is types only (plus constant lists of names) so that both the Node and the web
+ * tsconfig can include it.
+ */
+
+/** An error as it crosses a process boundary: a stable kind to switch on, a message to read. */
+export interface ErrorValue {
+  kind: string;
+  message: string;
+  /** True for input or world faults (wrong image, device gone), false for bugs. */
+  userFault: boolean;
+  details?: Record<string, unknown>;
+}
+
+/** Every request resolves to a result value; it never rejects across the bridge. */
+export type Result<T> = { ok: true; value: T } | { ok: false; error: ErrorValue };
+
+/** A serial port as the OS reports it. */
+export interface PortInfo {
+  /** OS path, e.g. `/dev/ttyACM0` or `COM3`; the port's key everywhere. */
+  path: string;
+  /** USB vendor id as 4 lower-case hex digits, when the port is USB. */
+  vendorId?: string;
+  /** USB product id as 4 lower-case hex digits, when the port is USB. */
+  productId?: string;
+  serialNumber?: string;
+  manufacturer?: string;
+}
+
+/** A line of the core's log, forwarded to the renderer. Never carries a secret. */
+export interface LogLine {
+  time: string;
+  level: 'debug' | 'info' | 'warn' | 'error';
+  namespace: string;
+  message: string;
+}
+
+/** Facts about the running core, for the Home screen and `siteflash --version`. */
+export interface AppInfo {
+  version: string;
+  host: 'electron' | 'browser' | 'cli';
+  platform: string;
+  dataDir: string;
+}
+
+/** Channel → argument and result types. */
+export interface Requests {
+  /** Facts about the running core. */
+  'app:get-info': { args: Record<string, never>; result: AppInfo };
+  /** Serial ports present now. */
+  'ports:list': { args: Record<string, never>; result: PortInfo[] };
+  /** Forwards a renderer log line to the core's log file. */
+  'log:write': { args: { level: LogLine['level']; message: string }; result: null };
+}
+
+/** Event stream → payload. */
+export interface Events {
+  /** A serial port appeared. */
+  'ports:added': PortInfo;
+  /** A serial port went away. */
+  'ports:removed': PortInfo;
+  /** A line of the core's log. */
+  'log:line': LogLine;
+}
+
+export type Channel = keyof Requests;
+export type EventName = keyof Events;
+export type ArgsOf<C extends Channel> = Requests[C]['args'];
+export type ResultOf<C extends Channel> = Requests[C]['result'];
+
+/** What `window.siteflash` is, in Electron (preload) and in the browser host alike. */
+export interface SiteflashBridge {
+  /** Sends one request; resolves to a result value, never rejects. */
+  invoke<C extends Channel>(channel: C, args: ArgsOf<C>): Promise<Result<ResultOf<C>>>;
+  /** Subscribes to an event stream; returns an unsubscribe function. */
+  on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void;
+}
+
+/** Names of every event stream, for adapters that subscribe to all of them. */
+export const EVENT_NAMES = ['ports:added', 'ports:removed', 'log:line'] as const satisfies readonly EventName[];
+
+declare global {
+  interface Window {
+    siteflash?: SiteflashBridge;
+  }
+}
