@@ -1,5 +1,6 @@
+import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 /**
  * The app's data folder: `SITEFLASH_DATA_DIR` if set, else the platform's usual place
@@ -12,8 +13,15 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform = 
   return join(env.XDG_CONFIG_HOME ?? join(homedir(), '.config'), 'siteflash');
 }
 
-/** Folder of files shipped with the app (`resources/`), found from this module's location or `SITEFLASH_RESOURCES`. */
-export function resourcesDir(env: NodeJS.ProcessEnv = process.env): string {
+/**
+ * Folder of files shipped with the app (`resources/`): `SITEFLASH_RESOURCES` if set (the packaged
+ * Electron app sets it), else the nearest `resources/` above this module — the same from the
+ * sources (tests) and from the build in `out/`.
+ */
+export function resourcesDir(env: NodeJS.ProcessEnv = process.env, from = import.meta.dirname): string {
   if (env.SITEFLASH_RESOURCES) return env.SITEFLASH_RESOURCES;
-  return join(import.meta.dirname, '..', '..', 'resources');
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'resources')) && existsSync(join(dir, 'package.json'))) return join(dir, 'resources');
+    if (dirname(dir) === dir) throw new Error(`siteflash resources not found above ${from}`);
+  }
 }

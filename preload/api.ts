@@ -31,6 +31,8 @@ export interface PortInfo {
   productId?: string;
   serialNumber?: string;
   manufacturer?: string;
+  /** Where siteflash learned of the port: the OS list, or the technician added it by path. */
+  source: 'os' | 'by-path';
 }
 
 /** A line of the core's log, forwarded to the renderer. Never carries a secret. */
@@ -55,6 +57,10 @@ export interface Requests {
   'app:get-info': { args: Record<string, never>; result: AppInfo };
   /** Serial ports present now. */
   'ports:list': { args: Record<string, never>; result: PortInfo[] };
+  /** Adds a port the OS does not list (pseudo-terminal, rfcomm, a bridge) by its path. */
+  'ports:add-by-path': { args: { path: string }; result: PortInfo };
+  /** Forgets a port that was added by path. */
+  'ports:remove-by-path': { args: { path: string }; result: null };
   /** Forwards a renderer log line to the core's log file. */
   'log:write': { args: { level: LogLine['level']; message: string }; result: null };
 }

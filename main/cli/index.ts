@@ -1,0 +1,97 @@
+#!/usr/bin/env node
+import { version } from '../../package.json';
+import { defaultDataDir } from '../paths';
+import { EXIT, UsageError, type CliContext, type Command } from './command';
+import { commands } from './commands';
+
+/** `siteflash`: the CLI adapter over the core. Human output by default, `--json` for machines. */
+export async function runCli(argv: string[], ctx: Omit<CliContext, 'json'>): Promise<number> {
+  const json = argv.includes('--json');
+  const args = argv.filter((a) => a !== '--json');
+  const full: CliContext = { ...ctx, json };
+  if (args.length === 0 || args[0] === '--help' || args[0] === '-h' || args[0] === 'help') {
+    full.out(helpText());
+    return args.length === 0 ? EXIT.usage : EXIT.ok;
+  }
+  if (args[0] === '--version') {
+    full.out(json ? JSON.stringify({ version }) : version);
+    return EXIT.ok;
+  }
+  const command = findCommand(args);
+  if (!command) {
+    full.err(`siteflash: unknown command '${args.slice(0, 2).join(' ')}'. Run 'siteflash --help' for the list.`);
+    return EXIT.usage;
+  }
+  const rest = args.slice(command.name.split(' ').length);
+  if (rest.includes('--help') || rest.includes('-h')) {
+    full.out(`usage: siteflash ${command.usage}\n\n${command.summary}`);
+    return EXIT.ok;
+  }
+  try {
+    return await command.run(rest, full);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      full.err(`siteflash ${command.name}: ${err.message}\nusage: siteflash ${command.usage}`);
+      return EXIT.usage;
+    }
+    const kind = err && typeof err === 'object' && 'kind' in err ? String((err as { kind: unknown }).kind) : 'internal';
+    const message = err instanceof Error ? err.message : String(err);
+    if (json) full.out(JSON.stringify({ error: { kind, message } }));
+    else full.err(`siteflash ${command.name}: ${message}`);
+    return kind === 'internal' ? EXIT.failed : unreachableKinds.has(kind) ? EXIT.unreachable : EXIT.failed;
+  }
+}
+
+const unreachableKinds = new Set(['not-found', 'permission-denied', 'busy', 'adapter-off', 'out-of-range', 'port-not-found']);
+
+function findCommand(args: string[]): Command | undefined {
+  const two = args.slice(0, 2).join(' ');
+  return commands.find((c) => c.name === two) ?? commands.find((c) => c.name === args[0]);
+}
+
+function helpText(): string {
+  const width = Math.max(...commands.map((c) => c.usage.length));
+  return [
+    `siteflash ${version} — update, commission and re-key IoT devices on site`,
+    '',
+    'usage: siteflash <command> [options] [--json]',
+    '',
+    'commands:',
+    ...commands.map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}`),
+    '',
+    'options for every command:',
+    '  --json      print one JSON document on stdout (errors as {"error":{kind,message}})',
+    '  --help      show the usage of a command',
+    '',
+    'exit codes:',
+    `  ${EXIT.ok}    success (verify: the image is valid)`,
+    `  ${EXIT.failed}    the command ran and the answer is negative or the operation failed`,
+    `  ${EXIT.usage}    usage error: unknown command, bad or missing option`,
+    `  ${EXIT.unreachable}    a port, device or file could not be reached`,
+    `  ${EXIT.interrupted}  interrupted (Ctrl-C)`,
+  ].join('\n');
+}
+
+/** True when this module is the program being run (not imported by a test). */
+function isMain(): boolean {
+  const entry = process.argv[1] ?? '';
+  return /(^|[\\/])(cli\.js|siteflash(\.js)?)$/.test(entry);
+}
+
+if (isMain()) {
+  const controller = new AbortController();
+  let interrupted = false;
+  process.on('SIGINT', () => {
+    if (interrupted) process.exit(EXIT.interrupted);
+    interrupted = true;
+    controller.abort();
+  });
+  const code = await runCli(process.argv.slice(2), {
+    out: (t) => process.stdout.write(`${t}\n`),
+    err: (t) => process.stderr.write(`${t}\n`),
+    isTTY: Boolean(process.stdout.isTTY),
+    dataDir: defaultDataDir(),
+    signal: controller.signal,
+  });
+  process.exitCode = interrupted && code === EXIT.ok ? EXIT.ok : code;
+}

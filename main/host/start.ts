@@ -1,0 +1,77 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { Core } from '../core';
+import { defaultDataDir } from '../paths';
+import { startBrowserHost } from './server';
+
+/**
+ * `npm start`: runs the Electron app where Electron's runtime is installed; otherwise says so in one
+ * line and runs the browser host, opening the system Chromium in app mode (or printing the address).
+ */
+const root = join(import.meta.dirname, '..', '..');
+const { values } = parseArgs({
+  options: { browser: { type: 'boolean', default: false }, 'no-open': { type: 'boolean', default: false }, port: { type: 'string' } },
+  allowPositionals: false,
+});
+
+const electron = values.browser ? null : electronBinary();
+if (electron) {
+  const child = spawn(electron, [root], { stdio: 'inherit' });
+  child.on('exit', (code) => process.exit(code ?? 0));
+} else {
+  if (!values.browser) console.log("Electron's runtime is not installed here: starting siteflash in the browser host instead.");
+  await runBrowserHost(values['no-open'], values.port ? Number(values.port) : 0);
+}
+
+function electronBinary(): string | null {
+  try {
+    const path = createRequire(import.meta.url)('electron') as unknown;
+    return typeof path === 'string' && existsSync(path) ? path : null;
+  } catch {
+    return null;
+  }
+}
+
+async function runBrowserHost(noOpen: boolean, port: number): Promise<void> {
+  const core = new Core({ dataDir: defaultDataDir(), host: 'browser' }).start();
+  const host = await startBrowserHost({ core, rendererDir: join(root, 'out', 'renderer'), port });
+  const stop = async () => {
+    await host.close();
+    await core.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
+
+  const browser = noOpen || !hasDisplay() ? null : findBrowser();
+  if (!browser) {
+    console.log(`siteflash is running: open ${host.url} in a browser on this computer (Ctrl-C stops it).`);
+    return;
+  }
+  console.log(`siteflash is running at ${host.origin} in ${browser} (close the window or press Ctrl-C to stop).`);
+  const args = [
+    `--app=${host.url}`,
+    `--user-data-dir=${join(defaultDataDir(), 'browser-profile')}`,
+    '--no-first-run',
+    '--disable-background-networking',
+    '--window-size=1366,768',
+  ];
+  if (process.getuid?.() === 0) args.push('--no-sandbox');
+  const child = spawn(browser, args, { stdio: 'ignore' });
+  child.on('exit', () => void stop());
+}
+
+function hasDisplay(): boolean {
+  return process.platform !== 'linux' || Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY);
+}
+
+function findBrowser(): string | null {
+  for (const name of ['chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable']) {
+    const found = spawnSync('which', [name], { encoding: 'utf8' });
+    if (found.status === 0 && found.stdout.trim()) return found.stdout.trim();
+  }
+  return null;
+}

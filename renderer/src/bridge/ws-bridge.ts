@@ -1,0 +1,58 @@
+import type { ArgsOf, Channel, EventName, Events, Result, ResultOf, SiteflashBridge } from '../../../preload/api';
+import { API_PATH, type ClientMessage, type ServerMessage } from '../../../preload/host-protocol';
+
+type Pending = (result: Result<unknown>) => void;
+
+/**
+ * `window.siteflash` for the browser host: the same bridge as Electron's preload, over the host's
+ * WebSocket. Requests made before the socket opens wait for it; if the socket closes, pending
+ * requests resolve to a `host-gone` error value (never a rejection).
+ */
+export function createWsBridge(origin: string, token: string): SiteflashBridge {
+  const url = `${origin.replace(/^http/, 'ws')}${API_PATH}?token=${encodeURIComponent(token)}`;
+  const socket = new WebSocket(url);
+  const pending = new Map<number, Pending>();
+  const listeners = new Map<EventName, Set<(payload: unknown) => void>>();
+  let nextId = 1;
+  const opened = new Promise<boolean>((resolve) => {
+    socket.addEventListener('open', () => resolve(true), { once: true });
+    socket.addEventListener('close', () => resolve(false), { once: true });
+  });
+
+  socket.addEventListener('message', (ev: MessageEvent<string>) => {
+    const msg = JSON.parse(ev.data) as ServerMessage;
+    if (msg.type === 'result') {
+      if (msg.id === null) return;
+      pending.get(msg.id)?.(msg.result);
+      pending.delete(msg.id);
+    } else {
+      listeners.get(msg.event)?.forEach((fn) => fn(msg.payload));
+    }
+  });
+  socket.addEventListener('close', () => {
+    const gone: Result<never> = { ok: false, error: { kind: 'host-gone', message: 'The siteflash core stopped. Restart siteflash.', userFault: true } };
+    pending.forEach((resolve) => resolve(gone));
+    pending.clear();
+  });
+
+  return {
+    async invoke<C extends Channel>(channel: C, args: ArgsOf<C>): Promise<Result<ResultOf<C>>> {
+      if (!(await opened) || socket.readyState !== WebSocket.OPEN) {
+        return { ok: false, error: { kind: 'host-gone', message: 'Cannot reach the siteflash core. Restart siteflash.', userFault: true } };
+      }
+      const id = nextId++;
+      const message: ClientMessage = { type: 'invoke', id, channel, args };
+      return new Promise((resolve) => {
+        pending.set(id, resolve as Pending);
+        socket.send(JSON.stringify(message));
+      });
+    },
+    on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void {
+      const set = listeners.get(event) ?? new Set();
+      listeners.set(event, set);
+      const fn = listener as (payload: unknown) => void;
+      set.add(fn);
+      return () => set.delete(fn);
+    },
+  };
+}

@@ -1,0 +1,7 @@
+import { getBridge } from '../bridge';
+import { createAppStore } from './app-store';
+import { createPortsStore } from './ports-store';
+
+/** One store per domain; components read them through `fromStore` and call their actions. */
+export const portsStore = createPortsStore(getBridge);
+export const appStore = createAppStore(getBridge);

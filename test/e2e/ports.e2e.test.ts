@@ -1,0 +1,51 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { openPtyPair } from '../pty';
+import { launchBrowser, openPage, screenshot, startApp, type RunningApp } from './harness';
+
+describe('the app in the browser host', () => {
+  let app: RunningApp;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    app = await startApp();
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.stop();
+  });
+
+  it('opens on the Connect screen with the serial port list', async () => {
+    const page = await openPage(browser, app.url);
+    await expect.poll(() => page.getByRole('heading', { name: 'Connect' }).isVisible()).toBe(true);
+    await expect.poll(() => page.getByRole('heading', { name: /Serial ports/ }).isVisible()).toBe(true);
+    expect(await page.locator('header').textContent()).toContain('browser host');
+    // The token is taken out of the address bar once the page has it.
+    expect(page.url()).not.toContain('token=');
+    await screenshot(page, 'connect-empty');
+  });
+
+  it('shows a port added by path live, and drops it when the port goes away', async () => {
+    const pty = await openPtyPair();
+    try {
+      const page = await openPage(browser, app.url);
+      await page.getByLabel('Add a port by path').fill(pty.a);
+      await page.getByRole('button', { name: 'Add port' }).click();
+      const row = page.getByRole('row', { name: new RegExp(pty.a) });
+      await expect.poll(() => row.isVisible()).toBe(true);
+      await screenshot(page, 'connect-port-added');
+      await pty.close();
+      await expect.poll(() => row.count(), { timeout: 10_000 }).toBe(0);
+    } finally {
+      await pty.close();
+    }
+  });
+
+  it('says clearly when a path is not a port', async () => {
+    const page = await openPage(browser, app.url);
+    await page.getByLabel('Add a port by path').fill('/etc/hostname');
+    await page.getByRole('button', { name: 'Add port' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('is not a serial port');
+  });
+});

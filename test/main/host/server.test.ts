@@ -1,0 +1,103 @@
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import type { ServerMessage } from '../../../preload/host-protocol';
+import { Core } from '../../../main/core';
+import { startBrowserHost, type BrowserHost } from '../../../main/host/server';
+
+let core: Core;
+let host: BrowserHost;
+
+beforeAll(async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'siteflash-host-'));
+  const rendererDir = join(dataDir, 'renderer');
+  mkdirSync(rendererDir);
+  writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>siteflash</title>');
+  core = new Core({ dataDir, host: 'browser', logToFile: false, portLister: async () => [{ path: '/dev/ttyACM7', vendorId: '2fe3', productId: '0100', source: 'os' }] });
+  host = await startBrowserHost({ core, rendererDir });
+});
+afterAll(async () => {
+  await host.close();
+  await core.close();
+});
+
+/** Opens a socket and resolves with it once open, or rejects with the HTTP status of the refusal. */
+function connect(query: string, origin: string | null = host.origin): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`${host.origin.replace('http', 'ws')}/api${query}`, origin ? { origin } : {});
+    ws.once('open', () => resolve(ws));
+    ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+    ws.once('error', reject);
+  });
+}
+
+/** The next `result` message (events such as log lines may arrive in between). */
+function nextMessage(ws: WebSocket): Promise<ServerMessage> {
+  return new Promise((resolve) => {
+    const onMessage = (data: WebSocket.RawData) => {
+      const msg = JSON.parse(data.toString()) as ServerMessage;
+      if (msg.type !== 'result') return;
+      ws.off('message', onMessage);
+      resolve(msg);
+    };
+    ws.on('message', onMessage);
+  });
+}
+
+describe('browser host', () => {
+  it('refuses a WebSocket without the token', async () => {
+    await expect(connect('')).rejects.toThrow('HTTP 401');
+  });
+
+  it('refuses a WebSocket with a wrong token', async () => {
+    await expect(connect(`?token=${'x'.repeat(host.token.length)}`)).rejects.toThrow('HTTP 401');
+  });
+
+  it('refuses a WebSocket from another origin even with the token', async () => {
+    await expect(connect(`?token=${host.token}`, 'http://evil.example')).rejects.toThrow('HTTP 403');
+    await expect(connect(`?token=${host.token}`, null)).rejects.toThrow('HTTP 403');
+  });
+
+  it('answers a request with the token from its own origin', async () => {
+    const ws = await connect(`?token=${host.token}`);
+    const reply = nextMessage(ws);
+    ws.send(JSON.stringify({ type: 'invoke', id: 1, channel: 'ports:list', args: {} }));
+    expect(await reply).toEqual({ type: 'result', id: 1, result: { ok: true, value: [{ path: '/dev/ttyACM7', vendorId: '2fe3', productId: '0100', source: 'os' }] } });
+    ws.close();
+  });
+
+  it('answers malformed JSON with a typed error and keeps serving', async () => {
+    const ws = await connect(`?token=${host.token}`);
+    let reply = nextMessage(ws);
+    ws.send('{not json');
+    expect(await reply).toMatchObject({ type: 'result', id: null, result: { ok: false, error: { kind: 'bad-message' } } });
+    reply = nextMessage(ws);
+    ws.send(JSON.stringify({ type: 'invoke', id: 2, channel: 'app:get-info', args: {} }));
+    expect(await reply).toMatchObject({ id: 2, result: { ok: true, value: { host: 'browser' } } });
+    ws.close();
+  });
+
+  it('answers bad arguments and unknown channels with typed errors', async () => {
+    const ws = await connect(`?token=${host.token}`);
+    let reply = nextMessage(ws);
+    ws.send(JSON.stringify({ type: 'invoke', id: 3, channel: 'ports:add-by-path', args: { path: 42 } }));
+    expect(await reply).toMatchObject({ id: 3, result: { ok: false, error: { kind: 'bad-request' } } });
+    reply = nextMessage(ws);
+    ws.send(JSON.stringify({ type: 'invoke', id: 4, channel: 'flash:everything', args: {} }));
+    expect(await reply).toMatchObject({ id: 4, result: { ok: false, error: { kind: 'unknown-channel' } } });
+    reply = nextMessage(ws);
+    ws.send(JSON.stringify({ type: 'invoke', id: 5, channel: '__proto__', args: {} }));
+    expect(await reply).toMatchObject({ id: 5, result: { ok: false, error: { kind: 'unknown-channel' } } });
+    ws.close();
+  });
+
+  it('serves the renderer with a CSP and refuses paths outside it', async () => {
+    const page = await fetch(`${host.origin}/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+    const escape = await fetch(`${host.origin}/..%2f..%2fetc/passwd`);
+    expect([403, 404]).toContain(escape.status);
+  });
+});
