@@ -7,6 +7,9 @@ import { defineConfig } from 'vite';
  */
 export default defineConfig(({ mode }) => {
   const preload = mode === 'preload';
+  const input: Record<string, string> = preload
+    ? { preload: 'preload/index.ts' }
+    : { app: 'main/app/index.ts', cli: 'main/cli/index.ts', start: 'main/host/start.ts' };
   return {
     build: {
       ssr: true,
@@ -16,9 +19,7 @@ export default defineConfig(({ mode }) => {
       sourcemap: true,
       minify: false,
       rollupOptions: {
-        input: preload
-          ? { preload: 'preload/index.ts' }
-          : { app: 'main/app/index.ts', cli: 'main/cli/index.ts', start: 'main/host/start.ts' },
+        input,
         external: ['electron'],
         output: preload
           ? { format: 'cjs', entryFileNames: '[name].cjs' }
