@@ -1,5 +1,9 @@
 import type { Command } from '../command';
+import { bundleCommands } from './bundle';
+import { inspectCommand } from './inspect';
 import { portsCommand } from './ports';
+import { simCommand } from './sim';
+import { verifyCommand } from './verify';
 
 /** Every `siteflash` sub-command, in the order `--help` lists them. */
-export const commands: Command[] = [portsCommand];
+export const commands: Command[] = [portsCommand, verifyCommand, inspectCommand, ...bundleCommands, simCommand];

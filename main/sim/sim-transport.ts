@@ -1,0 +1,190 @@
+import type { Clock } from '../links/clock';
+import type { LinkFraming } from '../links/link';
+import { Listeners } from '../links/listeners';
+import { framingFor } from '../smp/framing-for';
+import { SMP_HEADER_SIZE } from '../smp/constants';
+import { splitPackets } from '../smp/packet';
+import type { Dropped, FrameDecoder, Framing } from '../smp/framing';
+import { SerialFrameDecoder, SERIAL_MAX_LINE } from '../smp/serial-framing';
+import type { SimDevice } from './device';
+import { seededRandom, type Random } from './rng';
+import { byteMs } from './timing';
+
+/** Faults on the wire between host and device; rates are per byte, in both directions. */
+export interface LinkFaults {
+  /** Probability that a byte is lost. */
+  dropRate?: number;
+  /** Probability that a byte has one bit flipped. */
+  corruptRate?: number;
+  /** The link breaks once this many bytes have reached the device (counting from 1). */
+  disconnectAtByte?: number;
+  /** After a break, the link comes back after this long; never when undefined. */
+  reconnectMs?: number;
+}
+
+/** How a {@link SimTransport} carries packets. */
+export interface SimTransportOptions {
+  framing: LinkFraming;
+  clock: Clock;
+  random?: Random;
+  /** Line rate for pacing in baud (default: the device's timing for serial, unthrottled for others; 0 = unthrottled). */
+  baud?: number;
+  /** BLE: ATT MTU − 3 for notifications. */
+  maxWrite?: number;
+  faults?: LinkFaults;
+  /** Serial: print Zephyr's boot banner as a console line when the device comes up (default true). */
+  banner?: boolean;
+}
+
+/** Link state changes caused by {@link LinkFaults.disconnectAtByte}. */
+export type SimLinkState = 'disconnected' | 'connected';
+
+/** Largest packet MCUboot serial recovery answers (smp.md §11: "about 1024 bytes"). */
+const RECOVERY_PACKET_MAX = 1024;
+
+const BANNER = new TextEncoder().encode('*** Booting Zephyr OS build v3.7.0 ***\r\n');
+
+/**
+ * The device end of a link: takes the host's bytes/units, applies wire faults and the line rate,
+ * decodes them with the link's framing (serial: Zephyr's 127-byte lines and buf_size limit),
+ * hands packets to the device, and frames its answers back.
+ */
+export class SimTransport {
+  /** What the device-side decoder threw away. */
+  readonly dropped: Dropped[] = [];
+  readonly stats = { rxBytes: 0, txBytes: 0 };
+  private readonly framing: Framing;
+  private readonly decoder: FrameDecoder;
+  private readonly output = new Listeners<Uint8Array>();
+  private readonly linkState = new Listeners<SimLinkState>();
+  private readonly random: Random;
+  private readonly faults: LinkFaults;
+  private readonly byteTime: number;
+  private rxFreeAt = 0;
+  private txFreeAt = 0;
+  private connected = true;
+  private readonly unsubscribe: (() => void)[] = [];
+  private readonly timers = new Set<() => void>();
+
+  constructor(
+    readonly device: SimDevice,
+    private readonly opts: SimTransportOptions,
+  ) {
+    this.random = opts.random ?? seededRandom(2);
+    // A copy: a one-shot disconnect is cleared once it fired.
+    this.faults = { ...opts.faults };
+    const baud = opts.baud ?? (opts.framing === 'serial' ? device.timing.baud : 0);
+    this.byteTime = byteMs({ ...device.timing, baud });
+    this.framing = framingFor(opts.framing, opts.maxWrite === undefined ? {} : { maxWrite: opts.maxWrite });
+    // Zephyr's UART buffer holds one line of MCUMGR_SERIAL_MAX_FRAME bytes; longer lines are discarded.
+    this.decoder = opts.framing === 'serial' ? new SerialFrameDecoder({ maxLine: SERIAL_MAX_LINE }) : this.framing.createDecoder();
+    this.unsubscribe.push(device.onResponse((p) => this.send(this.framing.encode(p))));
+    if (opts.framing === 'serial' && opts.banner !== false) {
+      this.unsubscribe.push(device.onPower((e) => e === 'up' && this.send([BANNER])));
+    }
+  }
+
+  /** Host → device: one chunk of the byte stream, or one BLE write / HID report / datagram. */
+  input(chunk: Uint8Array): void {
+    if (!this.connected) return;
+    let data = this.damage(chunk);
+    const limit = this.faults.disconnectAtByte;
+    if (limit !== undefined && this.stats.rxBytes + data.length >= limit) {
+      data = data.subarray(0, Math.max(0, limit - this.stats.rxBytes - 1));
+      this.disconnect();
+    }
+    this.stats.rxBytes += data.length;
+    const at = Math.max(this.opts.clock.now(), this.rxFreeAt) + data.length * this.byteTime;
+    this.rxFreeAt = at;
+    this.later(() => this.deliver(data), at - this.opts.clock.now());
+  }
+
+  /** Device → host: subscribes to the units the device sends (byte chunks, notifications, reports). */
+  onOutput(listener: (unit: Uint8Array) => void): () => void {
+    return this.output.add(listener);
+  }
+
+  /** Subscribes to fault-driven link breaks and returns. */
+  onLinkState(listener: (state: SimLinkState) => void): () => void {
+    return this.linkState.add(listener);
+  }
+
+  /** Detaches from the device and stops every timer. */
+  dispose(): void {
+    for (const u of this.unsubscribe) u();
+    for (const cancel of this.timers) cancel();
+    this.timers.clear();
+  }
+
+  private deliver(data: Uint8Array): void {
+    if (this.opts.framing === 'raw') return this.deliverDatagram(data);
+    const out = this.decoder.push(data, this.opts.clock.now());
+    this.dropped.push(...out.dropped);
+    for (const packet of out.packets) {
+      // Zephyr decodes a serial frame (length + packet + CRC) into one buf_size buffer;
+      // MCUboot recovery ignores packets over about 1024 bytes (smp.md §11).
+      const limit = this.device.personality === 'recovery' ? RECOVERY_PACKET_MAX : this.device.bufSize - 4;
+      if (this.opts.framing === 'serial' && packet.length > limit) {
+        this.dropped.push({ reason: 'too-long', bytes: packet.length });
+        continue;
+      }
+      this.device.handlePacket(packet);
+    }
+  }
+
+  /** Raw/UDP: Zephyr reads the packets of a datagram in order; one shorter than its header still gets an answer (ECORRUPT). */
+  private deliverDatagram(data: Uint8Array): void {
+    const { packets, leftover } = splitPackets(data);
+    for (const packet of packets) this.device.handlePacket(packet);
+    if (leftover >= SMP_HEADER_SIZE) this.device.handlePacket(data.subarray(data.length - leftover));
+    else if (leftover > 0) this.dropped.push({ reason: 'truncated', bytes: leftover });
+  }
+
+  private send(units: Uint8Array[]): void {
+    for (const unit of units) {
+      const data = this.damage(unit);
+      const at = Math.max(this.opts.clock.now(), this.txFreeAt) + data.length * this.byteTime;
+      this.txFreeAt = at;
+      this.later(() => {
+        if (!this.connected) return;
+        this.stats.txBytes += data.length;
+        this.output.emit(data);
+      }, at - this.opts.clock.now());
+    }
+  }
+
+  private damage(chunk: Uint8Array): Uint8Array {
+    const drop = this.faults.dropRate ?? 0;
+    const corrupt = this.faults.corruptRate ?? 0;
+    if (drop <= 0 && corrupt <= 0) return chunk;
+    const out: number[] = [];
+    for (const b of chunk) {
+      if (this.random() < drop) continue;
+      out.push(this.random() < corrupt ? b ^ (1 << Math.floor(this.random() * 8)) : b);
+    }
+    return Uint8Array.from(out);
+  }
+
+  private disconnect(): void {
+    this.connected = false;
+    this.faults.disconnectAtByte = undefined;
+    this.linkState.emit('disconnected');
+    const back = this.faults.reconnectMs;
+    if (back !== undefined) {
+      this.later(() => {
+        this.connected = true;
+        this.decoder.reset();
+        this.linkState.emit('connected');
+      }, back);
+    }
+  }
+
+  private later(fn: () => void, ms: number): void {
+    if (ms <= 0 && this.byteTime === 0) return fn();
+    const cancel = this.opts.clock.schedule(() => {
+      this.timers.delete(cancel);
+      fn();
+    }, ms);
+    this.timers.add(cancel);
+  }
+}
