@@ -1,4 +1,7 @@
-import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openPtyPair as openSimPtyPair } from '../main/sim/pty-pair';
 
 /** Two linked pseudo-terminals made by socat: bytes written to one end are read at the other. */
 export interface PtyPair {
@@ -8,29 +11,8 @@ export interface PtyPair {
   close(): Promise<void>;
 }
 
-/** Spawns `socat -d -d pty,raw,echo=0 pty,raw,echo=0` and reads the two paths from its log. */
-export function openPtyPair(): Promise<PtyPair> {
-  const child = spawn('socat', ['-d', '-d', 'pty,raw,echo=0', 'pty,raw,echo=0'], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let log = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`socat did not open two ptys:\n${log}`)), 5000);
-    child.on('error', (err) => reject(new Error(`cannot run socat (install Debian's socat): ${err.message}`)));
-    child.stderr.on('data', (chunk: Buffer) => {
-      log += chunk.toString();
-      const paths = [...log.matchAll(/PTY is (\S+)/g)].map((m) => m[1]!);
-      if (paths.length === 2 && /starting data transfer loop/.test(log)) {
-        clearTimeout(timer);
-        resolve({
-          a: paths[0]!,
-          b: paths[1]!,
-          close: () =>
-            new Promise((done) => {
-              if (child.exitCode !== null || child.signalCode !== null) return done();
-              child.once('exit', () => done());
-              child.kill('SIGTERM');
-            }),
-        });
-      }
-    });
-  });
+/** A socat pty pair for tests (the simulator's own, with `a` a symlink in a fresh temp folder). */
+export async function openPtyPair(): Promise<PtyPair> {
+  const pair = await openSimPtyPair(join(mkdtempSync(join(tmpdir(), 'siteflash-pty-')), 'a'));
+  return { a: pair.clientPath, b: pair.devicePath, close: pair.close };
 }
