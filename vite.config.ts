@@ -11,5 +11,9 @@ export default defineConfig({
     emptyOutDir: true,
     target: 'chrome120',
     sourcemap: true,
+    rollupOptions: {
+      // The app, and a gallery page of every component for screenshots and accessibility scans.
+      input: { index: 'renderer/index.html', gallery: 'renderer/gallery.html' },
+    },
   },
 });
