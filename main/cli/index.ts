@@ -42,7 +42,7 @@ export async function runCli(argv: string[], ctx: Omit<CliContext, 'json'>): Pro
   }
 }
 
-const unreachableKinds = new Set(['not-found', 'permission-denied', 'busy', 'adapter-off', 'out-of-range', 'port-not-found']);
+const unreachableKinds = new Set(['not-found', 'permission-denied', 'busy', 'adapter-off', 'out-of-range', 'port-not-found', 'timeout', 'link-closed']);
 
 function findCommand(args: string[]): Command | undefined {
   const two = args.slice(0, 2).join(' ');

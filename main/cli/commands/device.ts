@@ -1,0 +1,230 @@
+import { imageState, type SlotState } from '../../devices/commands/image';
+import { bootloaderInfo, echo, isNotSupported, osInfo, reset } from '../../devices/commands/os';
+import { fieldIdentity } from '../../devices/commands/field';
+import { openFileSource } from '../../devices/image-source';
+import { negotiateParams } from '../../devices/params';
+import { SmpSession } from '../../devices/session';
+import { runUpdate } from '../../devices/update-flow';
+import { uploadImage } from '../../devices/upload';
+import { keyStoreFor } from '../../image/key-store';
+import { verifyImageFile } from '../../image/verify-file';
+import type { ValidVerdict } from '../../image/types';
+import { createLink, DEFAULT_BAUD_RATE, type LinkDescriptor } from '../../links/factory';
+import type { Link } from '../../links/link';
+import { EXIT, parseOptions, UsageError, type CliContext, type Command } from '../command';
+
+/** What the device commands use of the world; tests pass a loopback link to a simulator. */
+export interface DeviceCommandDeps {
+  openLink(descriptor: LinkDescriptor): Link;
+  /** Verifies an image file before upload (default: main/image with the key store of ctx.dataDir). */
+  verify(path: string, ctx: CliContext): Promise<ValidVerdict>;
+}
+
+const PORT_OPTIONS = { port: { type: 'string' }, baud: { type: 'string' } } as const;
+const PORT_USAGE = '--port PATH [--baud N]';
+
+/** The device commands (`info`, `image list`, `upload`, `reset`, `echo`), over the given seams. */
+export function makeDeviceCommands(deps: Partial<DeviceCommandDeps> = {}): Command[] {
+  const d: DeviceCommandDeps = { openLink: (x) => createLink(x), verify: verifyWithKeyStore, ...deps };
+  return [
+    {
+      name: 'info',
+      summary: 'Show what a device is: OS, bootloader, SMP buffers, field identity, images',
+      usage: `info ${PORT_USAGE} [--json]`,
+      run: (argv, ctx) =>
+        withSession(d, argv, {}, ctx, async (session) => {
+          const params = await negotiateParams(session, { signal: ctx.signal });
+          const os = await osInfo(session, 'a', ctx.signal).catch((e: unknown) => (isNotSupported(e) ? undefined : Promise.reject(e)));
+          const bootloader = await bootloaderInfo(session, ctx.signal).catch((e: unknown) => (isNotSupported(e) ? undefined : Promise.reject(e)));
+          const identity = await fieldIdentity(session, ctx.signal);
+          const images = (await imageState(session, ctx.signal)).map(slotJson);
+          if (ctx.json) ctx.out(JSON.stringify({ port: session.link.id, params, os, bootloader, identity, images }, null, 2));
+          else {
+            const lines = [
+              `port        ${session.link.id}`,
+              `os          ${os ?? '(not reported)'}`,
+              `bootloader  ${bootloader ? `${bootloader.bootloader}${bootloader.mode === undefined ? '' : ` (mode ${bootloader.mode})`}` : '(not reported)'}`,
+              `smp buffers ${params.bufCount} × ${params.bufSize} bytes${params.fromDevice ? '' : ' (device did not tell; safe defaults)'}`,
+            ];
+            if (identity) lines.push(`identity    ${identity.id} board ${identity.board} hw ${identity.hw} ${identity.role}, ${identity.mode} mode, version ${identity.version}`);
+            ctx.out([...lines, '', formatSlots(images)].join('\n'));
+          }
+          return EXIT.ok;
+        }),
+    },
+    {
+      name: 'image list',
+      summary: "List the images in a device's slots (version, hash, flags)",
+      usage: `image list ${PORT_USAGE} [--json]`,
+      run: (argv, ctx) =>
+        withSession(d, argv, {}, ctx, async (session) => {
+          const images = (await imageState(session, ctx.signal)).map(slotJson);
+          ctx.out(ctx.json ? JSON.stringify({ images }, null, 2) : formatSlots(images));
+          return EXIT.ok;
+        }),
+    },
+    {
+      name: 'upload',
+      summary: 'Verify a signed image, then upload it (with --install: test, reset, wait, confirm)',
+      usage: `upload IMAGE ${PORT_USAGE} [--window N | --no-pipeline] [--install] [--json]`,
+      run: (argv, ctx) =>
+        withSession<ExtraOptions, UploadPlan>(
+          d,
+          argv,
+          { window: { type: 'string' }, 'no-pipeline': { type: 'boolean' }, install: { type: 'boolean' } },
+          ctx,
+          (session, values, _positionals, plan) => uploadRun(session, values.install === true, plan, ctx),
+          // Checked before the port is opened: a bad file or option never reaches a device.
+          async (values, positionals): Promise<UploadPlan> => {
+            const path = positionals[0];
+            if (!path || positionals.length > 1) throw new UsageError('give exactly one IMAGE file');
+            const window = values['no-pipeline'] ? 1 : values.window === undefined ? undefined : positiveInt(String(values.window), '--window');
+            return { path, window, verdict: await d.verify(path, ctx) };
+          },
+        ),
+    },
+    {
+      name: 'reset',
+      summary: 'Reset a device (--force: even when its application refuses)',
+      usage: `reset ${PORT_USAGE} [--force] [--json]`,
+      run: (argv, ctx) =>
+        withSession(d, argv, { force: { type: 'boolean' } }, ctx, async (session, values) => {
+          await reset(session, { force: values.force === true, signal: ctx.signal });
+          ctx.out(ctx.json ? JSON.stringify({ reset: true }) : 'The device is resetting.');
+          return EXIT.ok;
+        }),
+    },
+    {
+      name: 'echo',
+      summary: 'Send text to a device and print its echo (a link check)',
+      usage: `echo TEXT ${PORT_USAGE} [--json]`,
+      run: (argv, ctx) =>
+        withSession(d, argv, {}, ctx, async (session, _values, positionals) => {
+          if (positionals.length === 0) throw new UsageError('give the TEXT to echo');
+          const text = positionals.join(' ');
+          const answer = await echo(session, text, ctx.signal);
+          ctx.out(ctx.json ? JSON.stringify({ echo: answer }) : answer);
+          return answer === text ? EXIT.ok : EXIT.failed;
+        }),
+    },
+  ];
+}
+
+interface UploadPlan {
+  path: string;
+  window: number | undefined;
+  verdict: ValidVerdict;
+}
+
+/** `upload`: the bytes only, or with `install` the whole update flow (smp.md §5.7). */
+async function uploadRun(session: SmpSession, install: boolean, { path, window, verdict }: UploadPlan, ctx: CliContext): Promise<number> {
+  const source = await openFileSource(path);
+  const bar = progressBar(ctx);
+  const sha = Buffer.from(verdict.fileSha256, 'hex');
+  const version = verdict.image.version;
+  try {
+    if (install) {
+      const hash = Buffer.from(verdict.image.hash, 'hex');
+      const onStep = (step: string) => !ctx.json && ctx.err(`${step}…`);
+      const result = await runUpdate(session, { source, hash, version, sha }, { window, onProgress: bar, onStep, signal: ctx.signal });
+      const images = result.slots.map(slotJson);
+      ctx.out(ctx.json ? JSON.stringify({ outcome: result.outcome, version, images }, null, 2) : `${outcomeText(result.outcome, version)}\n\n${formatSlots(images)}`);
+      return result.outcome === 'rolled-back' ? EXIT.failed : EXIT.ok;
+    }
+    const params = await negotiateParams(session, { signal: ctx.signal });
+    if (window !== undefined) session.window = window;
+    const result = await uploadImage(session, source, { bufSize: params.bufSize, sha, onProgress: bar, signal: ctx.signal });
+    if (ctx.json) ctx.out(JSON.stringify({ uploaded: result, version, window: session.window }, null, 2));
+    else ctx.out(`Uploaded ${version} (${result.total} bytes${result.resumedFrom ? `, resumed at ${result.resumedFrom}` : ''}). Run with --install to test, reset and confirm it.`);
+    return result.match === false ? EXIT.failed : EXIT.ok;
+  } finally {
+    await source.close();
+  }
+}
+
+/** The device commands over real serial ports. */
+export const deviceCommands: Command[] = makeDeviceCommands();
+
+type ExtraOptions = Record<string, { type: 'string' | 'boolean' }>;
+
+type Values = Record<string, string | boolean | undefined>;
+
+/** Parses the port options, runs `prepare` (before any port is touched), opens the link and runs `body` over a session. */
+async function withSession<E extends ExtraOptions, P = undefined>(
+  d: DeviceCommandDeps,
+  argv: string[],
+  extra: E,
+  ctx: CliContext,
+  body: (session: SmpSession, values: Values, positionals: string[], prepared: P) => Promise<number>,
+  prepare?: (values: Values, positionals: string[]) => Promise<P>,
+): Promise<number> {
+  const parsed = parseOptions(argv, { ...PORT_OPTIONS, ...extra });
+  const values = parsed.values as Values;
+  const path = values.port;
+  if (typeof path !== 'string' || path === '') throw new UsageError('--port PATH is required');
+  const baudRate = values.baud === undefined ? DEFAULT_BAUD_RATE : positiveInt(String(values.baud), '--baud');
+  const prepared = (prepare ? await prepare(values, parsed.positionals) : undefined) as P;
+  const link = d.openLink({ kind: 'serial', path, baudRate });
+  await link.open(ctx.signal);
+  const session = new SmpSession(link);
+  try {
+    return await body(session, values, parsed.positionals, prepared);
+  } finally {
+    session.dispose();
+    await link.close();
+  }
+}
+
+async function verifyWithKeyStore(path: string, ctx: CliContext): Promise<ValidVerdict> {
+  const keys = await keyStoreFor(ctx.dataDir).keys('image');
+  const verdict = await verifyImageFile(path, keys, { signal: ctx.signal });
+  if (!verdict.valid) throw Object.assign(new Error(`${path} was not sent: ${verdict.message}`), { kind: `image-${verdict.category}` });
+  return verdict;
+}
+
+function positiveInt(text: string, option: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${option} must be a positive whole number, not "${text}"`);
+  return n;
+}
+
+interface SlotJson extends Omit<SlotState, 'hash'> {
+  hash: string;
+}
+
+function slotJson(s: SlotState): SlotJson {
+  return { ...s, hash: Buffer.from(s.hash).toString('hex') };
+}
+
+function formatSlots(slots: SlotJson[]): string {
+  if (slots.length === 0) return 'No images reported.';
+  const flags = (s: SlotJson) => (['active', 'confirmed', 'pending', 'permanent'] as const).filter((f) => s[f]).join(' ') || '-';
+  const rows = [['IMAGE', 'SLOT', 'VERSION', 'HASH', 'FLAGS'], ...slots.map((s) => [String(s.image), String(s.slot), s.version, s.hash.slice(0, 16), flags(s)])];
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
+}
+
+function outcomeText(outcome: 'confirmed' | 'rolled-back' | 'already-running', version: string): string {
+  if (outcome === 'confirmed') return `The device runs ${version} and has confirmed it.`;
+  if (outcome === 'already-running') return `The device already runs ${version}.`;
+  return `The device came back with its old image: ${version} was rolled back.`;
+}
+
+/** A progress line redrawn in place on a terminal; nothing otherwise. */
+function progressBar(ctx: CliContext): ((bytes: number, total: number, rate: number, eta: number) => void) | undefined {
+  if (!ctx.isTTY || ctx.json) return undefined;
+  let drawn = false;
+  let last = -1;
+  return (bytes, total, rate, eta) => {
+    const pct = total ? Math.floor((bytes / total) * 100) : 100;
+    if (pct === last && bytes < total) return;
+    last = pct;
+    const width = 30;
+    const filled = Math.round((pct / 100) * width);
+    const etaText = Number.isFinite(eta) ? `${Math.ceil(eta)} s left` : '';
+    const line = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${String(pct).padStart(3)} %  ${(rate / 1024).toFixed(1)} KiB/s  ${etaText}`;
+    // Each err() ends the line: go up one and clear it to draw over the last state.
+    ctx.err(`${drawn ? '\x1b[1A\x1b[2K' : ''}${line}`);
+    drawn = true;
+  };
+}

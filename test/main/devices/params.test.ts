@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_PARAMS, negotiateParams, windowFor } from '../../../main/devices/params';
+import { SmpSession } from '../../../main/devices/session';
+import { createLoopbackPair } from '../../../main/links/loopback-link';
+import { FakeClock } from '../links/fake-clock';
+import { ScriptedDevice, type Reply } from './scripted-device';
+
+async function sessionWith(reply: Reply) {
+  const clock = new FakeClock();
+  const [host, dev] = createLoopbackPair({ framing: 'raw' });
+  await host.open();
+  await dev.open();
+  new ScriptedDevice(dev, () => reply);
+  return { session: new SmpSession(host, { clock, window: 5 }), clock };
+}
+
+describe('negotiateParams', () => {
+  it('keeps one buffer free: window = buf_count − 1, at least 1', () => {
+    expect(windowFor(4)).toBe(3);
+    expect(windowFor(1)).toBe(1);
+  });
+
+  it('sizes the window from the device answer', async () => {
+    const { session } = await sessionWith({ buf_size: 2475, buf_count: 5 });
+    expect(await negotiateParams(session)).toEqual({ bufSize: 2475, bufCount: 5, fromDevice: true });
+    expect(session.window).toBe(4);
+  });
+
+  it('falls back to 384 bytes and a window of 1 when the device answers ENOTSUP', async () => {
+    const { session } = await sessionWith({ rc: 8 });
+    expect(await negotiateParams(session)).toEqual({ ...DEFAULT_PARAMS, fromDevice: false });
+    expect(DEFAULT_PARAMS.bufSize).toBe(384);
+    expect(session.window).toBe(1);
+  });
+
+  it('falls back to the safe defaults when the device does not answer at all', async () => {
+    const { session, clock } = await sessionWith('silent');
+    const done = negotiateParams(session);
+    await clock.advance(15_000);
+    expect(await done).toEqual({ ...DEFAULT_PARAMS, fromDevice: false });
+    expect(session.window).toBe(1);
+  });
+
+  it('passes other refusals on', async () => {
+    const { session } = await sessionWith({ rc: 11 });
+    await expect(negotiateParams(session)).rejects.toMatchObject({ kind: 'smp', code: 11 });
+  });
+});
