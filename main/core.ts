@@ -6,6 +6,7 @@ import { SiteflashError, toErrorValue } from './errors';
 import { LogHub, type Logger } from './log/logger';
 import { osPortLister, type PortLister } from './ports/os-ports';
 import { PortWatcher } from './ports/port-watcher';
+import { ReleasesService } from './releases/releases-service';
 import { argSchemas } from './schemas';
 import { version } from '../package.json';
 
@@ -32,6 +33,7 @@ export class Core {
   readonly log: Logger;
   readonly logs: LogHub;
   readonly ports: PortWatcher;
+  readonly releases: ReleasesService;
   private readonly events = new EventEmitter();
   private readonly handlers: Handlers;
 
@@ -41,6 +43,7 @@ export class Core {
     this.ports = new PortWatcher(options.portLister ?? osPortLister(), this.log.child('ports'), options.portPollMs);
     this.ports.on('added', (p) => this.emit('ports:added', p));
     this.ports.on('removed', (p) => this.emit('ports:removed', p));
+    this.releases = new ReleasesService(options.dataDir, this.log.child('releases'));
     this.logs.onLine((line) => this.emit('log:line', line));
     this.events.setMaxListeners(100);
     this.handlers = {
@@ -48,6 +51,15 @@ export class Core {
       'ports:list': () => this.ports.list(),
       'ports:add-by-path': ({ path }) => this.ports.addManual(path),
       'ports:remove-by-path': async ({ path }) => (await this.ports.removeManual(path), null),
+      'keys:list': () => this.releases.listKeys(),
+      'keys:import': ({ name, role, pem }) => this.releases.importKey(name, role, pem),
+      'releases:list': () => this.releases.list(),
+      'releases:import-file': ({ fileName, dataBase64 }) => this.releases.importBytes(fileName, Buffer.from(dataBase64, 'base64')),
+      'releases:import-path': ({ path }) => this.releases.importPath(path),
+      'releases:import-demo': () => this.releases.importDemo(),
+      'releases:verify': ({ id }) => this.releases.verify(id),
+      'releases:remove': async ({ id }) => (await this.releases.remove(id), null),
+      'image:check': ({ fileName, dataBase64 }) => this.releases.checkImage(fileName, Buffer.from(dataBase64, 'base64')),
       'log:write': async ({ level, message }) => (this.logs.logger('siteflash:renderer')[level](message), null),
     };
   }

@@ -3,6 +3,9 @@ import type { ArgsOf, Channel } from '../preload/api';
 
 const empty = z.object({}).strict();
 const path = z.string().min(1, 'a path is needed').max(4096);
+const id = z.string().min(1).max(64);
+/** Base64 of at most 512 MiB. */
+const upload = z.object({ fileName: z.string().min(1).max(255), dataBase64: z.base64().max(Math.ceil((512 * 1024 * 1024) / 3) * 4) }).strict();
 
 /**
  * Argument schemas, one per channel. Typed against the contract, so a schema that drifts from
@@ -13,5 +16,14 @@ export const argSchemas: { [C in Channel]: z.ZodType<ArgsOf<C>> } = {
   'ports:list': empty,
   'ports:add-by-path': z.object({ path }).strict(),
   'ports:remove-by-path': z.object({ path }).strict(),
+  'keys:list': empty,
+  'keys:import': z.object({ name: z.string().min(1).max(64), role: z.enum(['image', 'release']), pem: z.string().min(1).max(64 * 1024) }).strict(),
+  'releases:list': empty,
+  'releases:import-file': upload,
+  'releases:import-path': z.object({ path }).strict(),
+  'releases:import-demo': empty,
+  'releases:verify': z.object({ id }).strict(),
+  'releases:remove': z.object({ id }).strict(),
+  'image:check': upload,
   'log:write': z.object({ level: z.enum(['debug', 'info', 'warn', 'error']), message: z.string().max(10_000) }).strict(),
 };

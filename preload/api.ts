@@ -51,6 +51,56 @@ export interface AppInfo {
   dataDir: string;
 }
 
+/** A key siteflash trusts: `image` keys check MCUboot signatures, `release` keys check bundle manifests. */
+export interface TrustedKeyInfo {
+  name: string;
+  type: string;
+  role: 'image' | 'release';
+  source: 'shipped' | 'imported' | 'given';
+  /** SHA-256 of the key bytes MCUboot hashes (= imgtool getpubhash), lower-case hex. */
+  fingerprint: string;
+  /** A published demo key: whatever it signs proves nothing. */
+  demo: boolean;
+}
+
+/** One image of a release bundle. */
+export interface BundleComponentInfo {
+  board: string;
+  hwRevisions: string[];
+  version: string;
+  file: string;
+  size: number;
+}
+
+/** Where a stored bundle's verification stands. */
+export type BundleVerification =
+  | { state: 'verified-at-import' }
+  | { state: 'verified'; at: string; releaseKey: string }
+  | { state: 'failed'; at: string; reason: string; message: string };
+
+/** A release bundle ("system version") kept for offline use. */
+export interface BundleInfo {
+  id: string;
+  systemVersion: string;
+  name: string;
+  created: string;
+  /** Signed with the published demo release key. */
+  demo: boolean;
+  verification: BundleVerification;
+  components: BundleComponentInfo[];
+}
+
+/** The verdict on one image file, as the technician sees it. */
+export type ImageCheck =
+  | { valid: true; fileName: string; size: number; sha256: string; version?: string; signer: string }
+  | { valid: false; fileName: string; size: number; category: string; message: string; sha256?: string; version?: string };
+
+/** A file the renderer read from a picker; bytes as base64 so every bridge carries them alike. */
+export interface FileUpload {
+  fileName: string;
+  dataBase64: string;
+}
+
 /** Channel → argument and result types. */
 export interface Requests {
   /** Facts about the running core. */
@@ -61,6 +111,24 @@ export interface Requests {
   'ports:add-by-path': { args: { path: string }; result: PortInfo };
   /** Forgets a port that was added by path. */
   'ports:remove-by-path': { args: { path: string }; result: null };
+  /** Trusted keys, shipped and imported. */
+  'keys:list': { args: Record<string, never>; result: TrustedKeyInfo[] };
+  /** Trusts a public key (PEM) for a role. */
+  'keys:import': { args: { name: string; role: 'image' | 'release'; pem: string }; result: TrustedKeyInfo };
+  /** Stored release bundles, newest first. */
+  'releases:list': { args: Record<string, never>; result: BundleInfo[] };
+  /** Imports a bundle archive (.tar / .tar.gz) the technician picked; refused bundles answer `bundle-refused`. */
+  'releases:import-file': { args: FileUpload; result: BundleInfo };
+  /** Imports a bundle from a folder or archive path on this computer. */
+  'releases:import-path': { args: { path: string }; result: BundleInfo };
+  /** Imports the demo site's release (signed with the published demo key). */
+  'releases:import-demo': { args: Record<string, never>; result: BundleInfo };
+  /** Verifies a stored bundle again, now. */
+  'releases:verify': { args: { id: string }; result: BundleInfo };
+  /** Removes a stored bundle. */
+  'releases:remove': { args: { id: string }; result: null };
+  /** Verifies one image file offline with the trusted image keys. */
+  'image:check': { args: FileUpload; result: ImageCheck };
   /** Forwards a renderer log line to the core's log file. */
   'log:write': { args: { level: LogLine['level']; message: string }; result: null };
 }
