@@ -6,6 +6,10 @@ import { SiteflashError, toErrorValue } from './errors';
 import { LogHub, type Logger } from './log/logger';
 import { osPortLister, type PortLister } from './ports/os-ports';
 import { PortWatcher } from './ports/port-watcher';
+import { DeviceFinder } from './devices/device-finder';
+import { loadNoble } from './links/ble-noble';
+import type { DeviceSources } from './links/device-list';
+import { loadNodeHid } from './links/hid-node';
 import { ReleasesService } from './releases/releases-service';
 import { argSchemas } from './schemas';
 import { version } from '../package.json';
@@ -18,6 +22,8 @@ export interface CoreOptions {
   portLister?: PortLister;
   /** Port poll interval in ms (default 1000). */
   portPollMs?: number;
+  /** BLE and HID libraries for the device list; the real ones (loaded on first use) by default. */
+  deviceSources?: Omit<DeviceSources, 'serial'>;
   /** Log to `<dataDir>/logs/siteflash.log` (default true). */
   logToFile?: boolean;
 }
@@ -34,6 +40,7 @@ export class Core {
   readonly logs: LogHub;
   readonly ports: PortWatcher;
   readonly releases: ReleasesService;
+  readonly devices: DeviceFinder;
   private readonly events = new EventEmitter();
   private readonly handlers: Handlers;
 
@@ -44,6 +51,10 @@ export class Core {
     this.ports.on('added', (p) => this.emit('ports:added', p));
     this.ports.on('removed', (p) => this.emit('ports:removed', p));
     this.releases = new ReleasesService(options.dataDir, this.log.child('releases'));
+    this.devices = new DeviceFinder(
+      { serial: () => this.ports.list(), ...(options.deviceSources ?? { noble: loadNoble, hid: loadNodeHid }) },
+      this.log.child('devices'),
+    );
     this.logs.onLine((line) => this.emit('log:line', line));
     this.events.setMaxListeners(100);
     this.handlers = {
@@ -60,6 +71,7 @@ export class Core {
       'releases:verify': ({ id }) => this.releases.verify(id),
       'releases:remove': async ({ id }) => (await this.releases.remove(id), null),
       'image:check': ({ fileName, dataBase64 }) => this.releases.checkImage(fileName, Buffer.from(dataBase64, 'base64')),
+      'devices:scan': (args) => this.devices.scan(args),
       'log:write': async ({ level, message }) => (this.logs.logger('siteflash:renderer')[level](message), null),
     };
   }

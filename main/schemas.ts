@@ -25,5 +25,6 @@ export const argSchemas: { [C in Channel]: z.ZodType<ArgsOf<C>> } = {
   'releases:verify': z.object({ id }).strict(),
   'releases:remove': z.object({ id }).strict(),
   'image:check': upload,
+  'devices:scan': z.object({ scanMs: z.number().int().min(0).max(60_000).optional(), query: z.boolean().optional() }).strict(),
   'log:write': z.object({ level: z.enum(['debug', 'info', 'warn', 'error']), message: z.string().max(10_000) }).strict(),
 };

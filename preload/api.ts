@@ -101,6 +101,46 @@ export interface FileUpload {
   dataBase64: string;
 }
 
+/** What a device says about itself in the field group's `identity` (field-group.md). */
+export interface DeviceIdentityInfo {
+  /** EUI-64, 16 lower-case hex characters. */
+  id: string;
+  board: string;
+  hw: string;
+  role: 'device' | 'gateway';
+  mode: 'normal' | 'update';
+  /** The LED pattern it shows now (field-group LED names). */
+  led: string;
+  radio: string;
+  pan?: number;
+  version: string;
+}
+
+/** A device reachable now over serial, BLE or HID, and what it said when asked. */
+export interface DeviceSummary {
+  link: 'serial' | 'ble' | 'hid';
+  /** Serial or HID path, or BLE address. */
+  address: string;
+  name?: string;
+  /** BLE signal strength in dBm. */
+  rssi?: number;
+  vendorId?: string;
+  productId?: string;
+  serialNumber?: string;
+  /** `field`: answered the field group's identity; `os`: a plain Zephyr/MCUboot device. */
+  report?: { source: 'field' | 'os'; identity?: DeviceIdentityInfo; osInfo?: string; bufSize?: number; bufCount?: number };
+  /** Why asking it failed; the device is listed all the same. */
+  queryError?: { kind: string; message: string };
+}
+
+/** A kind of link that could not be searched (no Bluetooth adapter, no HID support), and what to do. */
+export interface DeviceProblem {
+  link: 'serial' | 'ble' | 'hid';
+  kind: string;
+  message: string;
+  hint?: string;
+}
+
 /** Channel → argument and result types. */
 export interface Requests {
   /** Facts about the running core. */
@@ -129,6 +169,8 @@ export interface Requests {
   'releases:remove': { args: { id: string }; result: null };
   /** Verifies one image file offline with the trusted image keys. */
   'image:check': { args: FileUpload; result: ImageCheck };
+  /** Looks for devices on every link kind; with `query`, asks each one who it is. */
+  'devices:scan': { args: { scanMs?: number; query?: boolean }; result: { devices: DeviceSummary[]; problems: DeviceProblem[] } };
   /** Forwards a renderer log line to the core's log file. */
   'log:write': { args: { level: LogLine['level']; message: string }; result: null };
 }

@@ -52,9 +52,13 @@ export async function resolveNodeHid(source: NodeHidLike | (() => Promise<NodeHi
   try {
     return await source();
   } catch (err) {
-    const text = err instanceof Error ? err.message : String(err);
-    return Promise.reject(new LinkError('not-found', `USB HID support could not be loaded: ${text}`, 'Install libusb and hidraw support (on Linux: the libusb-1.0-0 package), then start siteflash again.'));
+    return Promise.reject(hidUnavailable(err));
   }
+}
+
+function hidUnavailable(err: unknown): LinkError {
+  const text = err instanceof Error ? err.message : String(err);
+  return new LinkError('not-found', `USB HID support could not be loaded: ${text}`, 'Install libusb and hidraw support (on Linux: the libusb-1.0-0 package), then start siteflash again.');
 }
 
 /**
@@ -62,7 +66,8 @@ export async function resolveNodeHid(source: NodeHidLike | (() => Promise<NodeHi
  * given. Interfaces without a path cannot be opened and are left out.
  */
 export async function listHidInterfaces(hid: NodeHidLike, filter: HidFilter = {}): Promise<(HidDeviceInfo & { path: string })[]> {
-  const all = await hid.devicesAsync();
+  // node-hid binds its native library on first use: a missing libusb shows up here, not at import.
+  const all = await hid.devicesAsync().catch((err: unknown) => Promise.reject(/cannot open shared object|\.so[.\d]*:/.test(String(err)) ? hidUnavailable(err) : err));
   return all.filter(
     (d): d is HidDeviceInfo & { path: string } =>
       typeof d.path === 'string' &&

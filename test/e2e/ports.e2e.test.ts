@@ -1,6 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startFleet } from '../../main/sim/fleet';
 import { openPtyPair } from '../pty';
+import { scanA11y } from './a11y';
 import { launchBrowser, openPage, screenshot, startApp, type RunningApp } from './harness';
 
 describe('the app in the browser host', () => {
@@ -47,5 +52,23 @@ describe('the app in the browser host', () => {
     await page.getByLabel('Add a port by path').fill('/etc/hostname');
     await page.getByRole('button', { name: 'Add port' }).click();
     await expect.poll(() => page.getByRole('alert').textContent()).toContain('is not a serial port');
+  });
+
+  it('finds a simulated device on a serial port and shows what it reports about itself', async () => {
+    const fleet = await startFleet({ count: 1, board: 'sf-sensor-t', version: '1.4.2+0', baud: 115200, dir: mkdtempSync(join(tmpdir(), 'siteflash-e2e-sim-')) });
+    try {
+      const page = await openPage(browser, app.url);
+      await page.getByLabel('Add a port by path').fill(fleet.members[0]!.clientPath);
+      await page.getByRole('button', { name: 'Add port' }).click();
+      await page.getByRole('button', { name: 'Find devices' }).click();
+      const row = page.getByTestId('devices').getByRole('row', { name: /sf-sensor-t/ });
+      await expect.poll(() => row.count(), { timeout: 20_000 }).toBe(1);
+      expect(await row.textContent()).toContain('1.4.2');
+      await screenshot(page, 'connect-devices');
+      const scan = await scanA11y(page);
+      expect(scan.violations, scan.summary).toEqual([]);
+    } finally {
+      await fleet.stop();
+    }
   });
 });

@@ -1,5 +1,6 @@
 import { getBridge } from '../bridge';
 import { createAppStore } from './app-store';
+import { createDevicesStore } from './devices-store';
 import { createPortsStore } from './ports-store';
 import { createReleasesStore } from './releases-store';
 
@@ -7,3 +8,4 @@ import { createReleasesStore } from './releases-store';
 export const portsStore = createPortsStore(getBridge);
 export const appStore = createAppStore(getBridge);
 export const releasesStore = createReleasesStore(getBridge);
+export const devicesStore = createDevicesStore(getBridge);
