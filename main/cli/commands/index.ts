@@ -1,11 +1,13 @@
 import type { Command } from '../command';
 import { bundleCommands } from './bundle';
 import { deviceCommands } from './device';
+import { historyCommand } from './history';
 import { devicesCommand } from './devices';
 import { inspectCommand } from './inspect';
 import { portsCommand } from './ports';
 import { simCommand } from './sim';
+import { updateCommand } from './update';
 import { verifyCommand } from './verify';
 
 /** Every `siteflash` sub-command, in the order `--help` lists them. */
-export const commands: Command[] = [portsCommand, devicesCommand, ...deviceCommands, verifyCommand, inspectCommand, ...bundleCommands, simCommand];
+export const commands: Command[] = [portsCommand, devicesCommand, ...deviceCommands, updateCommand, historyCommand, verifyCommand, inspectCommand, ...bundleCommands, simCommand];

@@ -1,0 +1,308 @@
+import { randomUUID } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { systemClock, type Clock } from '../links/clock';
+import { Listeners } from '../links/listeners';
+import type { AuditEntry, HistoryFilter } from '../store/audit';
+import type { Db } from '../store/db-type';
+import { JobJournal } from '../store/journal';
+import { DeviceControl } from './control';
+import { auditCsv } from './csv';
+import { runDevice } from './device-runner';
+import type { DeviceDriver } from './driver';
+import { JobError } from './errors';
+import { JobImages, openComponentFile, type ImageOpener } from './job-images';
+import { LedCheckpoints } from './led-checkpoints';
+import { ProgressCoalescer } from './progress';
+import { LinkScheduler, type SchedulerLimits } from './scheduler';
+import { snapshotOf } from './snapshot';
+import { isEnd } from './state-machine';
+import type { JobSnapshot, JobSpec, JobsEvents, TargetLink } from './types';
+
+/** What a {@link JobsService} is built from; everything outside is injected. */
+export interface JobsServiceOptions {
+  db: Db;
+  driver: DeviceDriver;
+  /** Opens image files (default: read by position from `component.path`). */
+  openImage?: ImageOpener;
+  /** Monotonic clock for backoff, timeouts and progress pacing. */
+  clock?: Clock;
+  /** Epoch ms for the journal and audit log. */
+  wallNow?: () => number;
+  /** Uniform [0, 1) for backoff jitter. */
+  rng?: () => number;
+  limits?: SchedulerLimits;
+  newId?: () => string;
+}
+
+interface LiveJob {
+  images: JobImages;
+  progress: ProgressCoalescer;
+  devices: Map<string, { control: DeviceControl; run: Promise<void> | undefined }>;
+  settled: Promise<void>;
+}
+
+/** The key of a device in a job: its link id. */
+export function deviceKeyOf(link: TargetLink): string {
+  switch (link.kind) {
+    case 'serial':
+      return `serial:${link.path}`;
+    case 'hid':
+      return `hid:${link.path}`;
+    case 'ble':
+      return `ble:${link.address}`;
+    case 'loopback':
+      return `loopback:${link.name}`;
+  }
+}
+
+/**
+ * The batch update engine's facade: starts jobs, runs one state machine per device over the
+ * driver, journals every transition before it is shown, resumes unfinished jobs, and answers
+ * history queries. IPC, the browser host and the CLI adapt this class; its results and events are
+ * plain JSON-serialisable data.
+ */
+export class JobsService {
+  readonly journal: JobJournal;
+  private readonly clock: Clock;
+  private readonly wallNow: () => number;
+  private readonly rng: () => number;
+  private readonly scheduler: LinkScheduler;
+  private readonly leds: LedCheckpoints;
+  private readonly live = new Map<string, LiveJob>();
+  private readonly listeners: { [E in keyof JobsEvents]: Listeners<JobsEvents[E]> } = {
+    'job:progress': new Listeners(),
+    'job:device-state': new Listeners(),
+    'job:led-prompt': new Listeners(),
+    'job:state': new Listeners(),
+  };
+
+  constructor(private readonly o: JobsServiceOptions) {
+    this.clock = o.clock ?? systemClock;
+    this.wallNow = o.wallNow ?? Date.now;
+    this.rng = o.rng ?? Math.random;
+    this.journal = new JobJournal(o.db, this.wallNow);
+    this.scheduler = new LinkScheduler(o.limits ?? { ble: 3 });
+    this.leds = new LedCheckpoints((p) => this.listeners['job:led-prompt'].emit(p));
+  }
+
+  /** Subscribes to an event stream; returns the unsubscribe function. */
+  on<E extends keyof JobsEvents>(event: E, listener: (value: JobsEvents[E]) => void): () => void {
+    return this.listeners[event].add(listener);
+  }
+
+  /** Records a new job (committed before this returns) and starts its devices. */
+  start(spec: JobSpec): string {
+    validate(spec);
+    const id = this.o.newId?.() ?? randomUUID();
+    const devices = spec.targets.map((t) => ({ key: deviceKeyOf(t.link), link: deviceKeyOf(t.link) }));
+    this.journal.createJob(id, spec, devices);
+    this.launch(id);
+    return id;
+  }
+
+  /** Picks up every job a crash or quit left running or paused; returns their ids. */
+  resumeUnfinished(): string[] {
+    const ids = this.journal.unfinished().map((j) => j.id).filter((id) => !this.live.has(id));
+    for (const id of ids) {
+      this.journal.record(id, null, 'job-resumed', {});
+      this.launch(id);
+    }
+    return ids;
+  }
+
+  /** Pauses a job, or one device. A device that is installing pauses once it rejoined. */
+  pause(jobId: string, deviceKey?: string): void {
+    const job = this.mustLive(jobId);
+    for (const [key, d] of this.select(job, deviceKey)) {
+      if (d.control.paused || isEnd(this.mustDevice(jobId, key).state)) continue;
+      this.journal.record(jobId, key, 'pause', {}, { paused: true });
+      d.control.pause();
+    }
+    if (deviceKey === undefined) this.setJobState(jobId, 'paused');
+  }
+
+  /** Resumes a paused job, or one device. */
+  resume(jobId: string, deviceKey?: string): void {
+    const job = this.mustLive(jobId);
+    for (const [key, d] of this.select(job, deviceKey)) {
+      if (!d.control.paused) continue;
+      this.journal.record(jobId, key, 'resume', {}, { paused: false });
+      d.control.resume();
+    }
+    if (this.journal.job(jobId)?.state === 'paused') this.setJobState(jobId, 'running');
+  }
+
+  /** Cancels a job, or one device. A device that is installing finishes its install first. */
+  cancel(jobId: string, deviceKey?: string): void {
+    const job = this.mustLive(jobId);
+    for (const [key, d] of this.select(job, deviceKey)) {
+      if (isEnd(this.mustDevice(jobId, key).state)) continue;
+      this.journal.record(jobId, key, 'cancel-requested', {});
+      d.control.cancel();
+    }
+  }
+
+  /** The technician's answer to a device's LED question; false when it was not asking. */
+  answerLed(jobId: string, deviceKey: string, seen: boolean): boolean {
+    return this.leds.answer(jobId, deviceKey, seen);
+  }
+
+  /** Starts another attempt for every failed or rolled-back device; returns how many. */
+  retryFailed(jobId: string): number {
+    const row = this.journal.job(jobId);
+    if (!row) throw new JobError('job-not-found', `There is no job ${jobId}.`);
+    const again = this.journal.devices(jobId).filter((d) => d.state === 'failed' || d.state === 'rolled-back');
+    if (again.length === 0) return 0;
+    for (const d of again) {
+      const { seq, from } = this.journal.transition(jobId, d.key, 'discovered', {}, { retry: 'requested' });
+      this.listeners['job:device-state'].emit({ jobId, deviceKey: d.key, from, to: 'discovered', reason: null, reasonKind: null, seq });
+    }
+    if (row.state !== 'running') this.setJobState(jobId, 'running');
+    const live = this.live.get(jobId);
+    if (live) for (const d of again) this.startDevice(jobId, live, d.key);
+    else this.launch(jobId);
+    return again.length;
+  }
+
+  /** Every job, newest first. */
+  list(): JobSnapshot[] {
+    return this.journal.jobs().map((j) => this.get(j.id));
+  }
+
+  /** One job now. */
+  get(jobId: string): JobSnapshot {
+    const job = this.journal.job(jobId);
+    if (!job) throw new JobError('job-not-found', `There is no job ${jobId}.`);
+    const live = this.live.get(jobId);
+    return snapshotOf(job, this.journal.devices(jobId), {
+      progress: (key) => live?.progress.of(key),
+      ledPrompt: (key) => this.leds.pending(jobId, key),
+    });
+  }
+
+  /** Resolves once every device of the job reached an end (or the service closed). */
+  async whenSettled(jobId: string): Promise<JobSnapshot> {
+    await this.live.get(jobId)?.settled;
+    return this.get(jobId);
+  }
+
+  /** Audit rows, newest first. */
+  history(filter: HistoryFilter = {}): AuditEntry[] {
+    return this.journal.audit.history(filter);
+  }
+
+  /** Writes the matching history as CSV to `path`; returns the number of rows. */
+  async exportCsv(filter: HistoryFilter, path: string): Promise<number> {
+    const rows = this.history(filter);
+    await writeFile(path, auditCsv(rows), 'utf8');
+    return rows.length;
+  }
+
+  /** Stops every run where it is (the journal keeps the place for {@link resumeUnfinished}). */
+  async close(): Promise<void> {
+    const jobs = [...this.live.values()];
+    for (const job of jobs) for (const d of job.devices.values()) d.control.shutdown();
+    await Promise.all(jobs.map((j) => j.settled));
+  }
+
+  private launch(jobId: string): void {
+    const live: LiveJob = {
+      images: new JobImages(this.o.openImage ?? openComponentFile),
+      progress: new ProgressCoalescer(jobId, this.clock, (e) => this.listeners['job:progress'].emit(e)),
+      devices: new Map(),
+      settled: Promise.resolve(),
+    };
+    this.live.set(jobId, live);
+    for (const d of this.journal.devices(jobId)) {
+      live.devices.set(d.key, { control: new DeviceControl(d.paused), run: undefined });
+      if (!isEnd(d.state)) this.startDevice(jobId, live, d.key);
+    }
+    this.settle(jobId, live);
+  }
+
+  private startDevice(jobId: string, live: LiveJob, key: string): void {
+    const spec = this.journal.job(jobId)?.spec;
+    const target = spec?.targets.find((t) => deviceKeyOf(t.link) === key);
+    if (!spec || !target) return;
+    const old = live.devices.get(key);
+    const control = old && !old.control.cancelRequested && !old.control.shuttingDown ? old.control : new DeviceControl();
+    const run = runDevice({
+      jobId,
+      key,
+      target,
+      spec,
+      journal: this.journal,
+      driver: this.o.driver,
+      scheduler: this.scheduler,
+      leds: this.leds,
+      progress: live.progress,
+      images: live.images,
+      clock: this.clock,
+      rng: this.rng,
+      control,
+      wallNow: this.wallNow,
+      emit: (e) => this.listeners['job:device-state'].emit(e),
+    }).catch((err: unknown) => {
+      // A bug (e.g. an illegal transition) must not leave the device silently stuck.
+      const message = err instanceof Error ? err.message : String(err);
+      this.journal.record(jobId, key, 'internal-error', { message });
+    });
+    live.devices.set(key, { control, run });
+    this.settle(jobId, live);
+  }
+
+  /** Re-derives the job's "all devices ended" promise, and finishes the job once it resolves. */
+  private settle(jobId: string, live: LiveJob): void {
+    const runs = [...live.devices.values()].map((d) => d.run);
+    const settled: Promise<void> = Promise.all(runs).then((): Promise<void> | undefined => {
+      if (live.settled !== settled) return live.settled;
+      const shutdown = [...live.devices.values()].some((d) => d.control.shuttingDown);
+      live.progress.dispose();
+      void live.images.close();
+      this.live.delete(jobId);
+      const devices = this.journal.devices(jobId);
+      if (shutdown || !devices.every((d) => isEnd(d.state))) return;
+      const anyCancel = devices.some((d) => d.state === 'cancelled');
+      const allCancel = devices.every((d) => d.state === 'cancelled' || d.state === 'done');
+      this.setJobState(jobId, anyCancel && allCancel ? 'cancelled' : 'finished');
+    });
+    live.settled = settled;
+  }
+
+  private setJobState(jobId: string, state: JobSnapshot['state']): void {
+    if (this.journal.job(jobId)?.state === state) return;
+    this.journal.setJobState(jobId, state);
+    this.listeners['job:state'].emit({ jobId, state });
+  }
+
+  private mustLive(jobId: string): LiveJob {
+    const live = this.live.get(jobId);
+    if (live) return live;
+    if (!this.journal.job(jobId)) throw new JobError('job-not-found', `There is no job ${jobId}.`);
+    throw new JobError('job-invalid', `Job ${jobId} is not running; every device already ended.`);
+  }
+
+  private mustDevice(jobId: string, key: string) {
+    const d = this.journal.device(jobId, key);
+    if (!d) throw new JobError('job-device-not-found', `Job ${jobId} has no device ${key}.`);
+    return d;
+  }
+
+  private select(job: LiveJob, deviceKey: string | undefined) {
+    if (deviceKey === undefined) return [...job.devices];
+    const d = job.devices.get(deviceKey);
+    if (!d) throw new JobError('job-device-not-found', `The job has no device ${deviceKey}.`);
+    return [[deviceKey, d] as const];
+  }
+}
+
+function validate(spec: JobSpec): void {
+  const bad = (m: string) => new JobError('job-invalid', m);
+  if (!spec.technician.trim()) throw bad('A job needs the technician\'s name for the audit log.');
+  if (spec.targets.length === 0) throw bad('A job needs at least one device.');
+  if (spec.release.components.length === 0) throw bad('A job needs an image.');
+  if (!Number.isInteger(spec.policy.retries) || spec.policy.retries < 0) throw bad('Retries must be a whole number, 0 or more.');
+  const keys = spec.targets.map((t) => deviceKeyOf(t.link));
+  const dup = keys.find((k, i) => keys.indexOf(k) !== i);
+  if (dup) throw bad(`The device on ${dup} is listed twice.`);
+}

@@ -1,0 +1,54 @@
+import type { BundleComponent } from '../image/bundle-manifest';
+import { selectImage } from '../image/select';
+import type { DeviceFacts } from './driver';
+import type { JobRelease, ReleaseComponent } from './types';
+
+/** The component for a device, or why none is sent (`upToDate`: nothing to do, not a failure). */
+export type Choice = { ok: true; component: ReleaseComponent } | { ok: false; upToDate: boolean; kind: string; message: string };
+
+/**
+ * Decides which image of the release fits the device (the `verified` state). A bundle goes through
+ * main/image `selectImage` (board, hardware revision, version and counter rules); a single image is
+ * checked against the device's board by its board tag.
+ */
+export function chooseComponent(release: JobRelease, facts: DeviceFacts): Choice {
+  const active = facts.slots.find((s) => s.active);
+  if (release.kind === 'image') {
+    const c = release.components[0];
+    if (!c) return { ok: false, upToDate: false, kind: 'no-image-for-device', message: 'The job has no image.' };
+    if (c.board !== null && facts.board !== undefined && c.board !== facts.board) {
+      return { ok: false, upToDate: false, kind: 'wrong-board', message: `The image is for board ${c.board}; this device is a ${facts.board}.` };
+    }
+    if (active?.hash === c.imageHash) return { ok: false, upToDate: true, kind: 'already-up-to-date', message: `The device already runs ${c.version}.` };
+    return { ok: true, component: c };
+  }
+  const version = facts.version ?? active?.version;
+  if (facts.board === undefined || version === undefined) {
+    return { ok: false, upToDate: false, kind: 'no-image-for-device', message: 'The device does not report its board and version, so no image of the bundle can be chosen for it.' };
+  }
+  const components = release.components.map(asBundleComponent);
+  const selection = selectImage(
+    { board: facts.board, hwRev: facts.hwRev ?? '', version, slots: facts.slots.map((s) => ({ slot: s.slot, version: s.version, hash: s.hash, active: s.active, pending: s.pending, confirmed: s.confirmed })) },
+    { components },
+  );
+  if (selection.ok) {
+    const i = components.indexOf(selection.component);
+    return { ok: true, component: release.components[i] as ReleaseComponent };
+  }
+  const kind = selection.reason === 'incompatible-board' ? 'wrong-board' : selection.reason;
+  return { ok: false, upToDate: selection.reason === 'already-up-to-date', kind, message: selection.message };
+}
+
+function asBundleComponent(c: ReleaseComponent): BundleComponent {
+  return {
+    board: c.board ?? '',
+    hwRevisions: c.hwRevisions ?? [],
+    version: c.version,
+    file: 'images/component',
+    size: c.size,
+    sha256: c.sha256,
+    imageHash: c.imageHash,
+    ...(c.securityCounter === undefined ? {} : { securityCounter: c.securityCounter }),
+    ...(c.minUpgradeFrom === undefined ? {} : { rules: { minUpgradeFrom: c.minUpgradeFrom } }),
+  };
+}

@@ -1,0 +1,166 @@
+import { fieldIdentity, fieldLed } from '../devices/commands/field';
+import { imageConfirm, imageState, imageTest } from '../devices/commands/image';
+import { isNotSupported, reset } from '../devices/commands/os';
+import { DeviceError } from '../devices/errors';
+import { negotiateParams, type SessionParams } from '../devices/params';
+import { reopenWithBackoff } from '../devices/reconnect';
+import { SmpSession } from '../devices/session';
+import { uploadImage } from '../devices/upload';
+import { sleep, systemClock, type Clock } from '../links/clock';
+import { createLink, DEFAULT_BAUD_RATE } from '../links/factory';
+import type { Link } from '../links/link';
+import { SiteflashError } from '../errors';
+import type { DeviceConnection, DeviceDriver, DeviceFacts, JobImage, TransferResult } from './driver';
+import { JobError } from './errors';
+import type { JobTarget } from './types';
+
+/** Options of {@link SmpDriver}. */
+export interface SmpDriverOptions {
+  /** Makes the (unopened) link to a target; default: the link factory (serial). */
+  openLink?: (target: JobTarget) => Link;
+  clock?: Clock;
+  /** Per-request timeout (default the session's 5 s). */
+  timeoutMs?: number;
+  /** How long to wait for a port to (re)appear when connecting (default 10 s). */
+  connectTimeoutMs?: number;
+  /** Timeout of a first upload chunk, which may erase the slot (default the upload's 30 s). */
+  firstChunkTimeoutMs?: number;
+  /** After a reset on a link that stays open (UART bridge), wait this long before asking (default 1 s). */
+  resetSettleMs?: number;
+}
+
+/** The factory's links: serial now; BLE and HID once their owners add them to `createLink`. */
+export function defaultOpenLink(target: JobTarget): Link {
+  if (target.link.kind === 'serial') return createLink({ kind: 'serial', path: target.link.path, baudRate: target.link.baudRate ?? DEFAULT_BAUD_RATE });
+  throw new SiteflashError('link-unsupported', `siteflash cannot open ${target.link.kind} links for batch updates yet.`);
+}
+
+/**
+ * The direct driver: one SMP session per device over its own link (main/devices), the standard
+ * upload → test → reset → confirm steps of smp.md §5.7, split so the engine can journal and ask
+ * the technician between them.
+ */
+export class SmpDriver implements DeviceDriver {
+  readonly name = 'smp';
+  private readonly clock: Clock;
+
+  constructor(private readonly o: SmpDriverOptions = {}) {
+    this.clock = o.clock ?? systemClock;
+  }
+
+  async connect(target: JobTarget, signal: AbortSignal): Promise<DeviceConnection> {
+    const link = (this.o.openLink ?? defaultOpenLink)(target);
+    await reopenWithBackoff(link, { clock: this.clock, timeoutMs: this.o.connectTimeoutMs ?? 10_000, signal });
+    const session = new SmpSession(link, { clock: this.clock, ...(this.o.timeoutMs ? { timeoutMs: this.o.timeoutMs } : {}) });
+    try {
+      const params = await negotiateParams(session, { signal });
+      return new SmpConnection(session, params, this.clock, this.o);
+    } catch (err) {
+      session.dispose();
+      await link.close().catch(() => undefined);
+      throw err;
+    }
+  }
+}
+
+class SmpConnection implements DeviceConnection {
+  readonly linkId: string;
+
+  constructor(
+    private readonly session: SmpSession,
+    private readonly params: SessionParams,
+    private readonly clock: Clock,
+    private readonly o: SmpDriverOptions,
+  ) {
+    this.linkId = session.link.id;
+  }
+
+  async identify(signal: AbortSignal): Promise<DeviceFacts> {
+    const identity = await fieldIdentity(this.session, signal);
+    const slots = (await imageState(this.session, signal)).map((s) => ({
+      slot: s.slot,
+      version: s.version,
+      hash: Buffer.from(s.hash).toString('hex'),
+      active: s.active,
+      pending: s.pending,
+      confirmed: s.confirmed,
+    }));
+    if (!identity) return { slots };
+    return { deviceId: identity.id, board: identity.board, hwRev: identity.hw, mode: identity.mode, version: identity.version, slots };
+  }
+
+  async showLed(pattern: 'update-mode' | 'joined' | 'identify', signal: AbortSignal): Promise<boolean> {
+    try {
+      await fieldLed(this.session, pattern, undefined, signal);
+      return true;
+    } catch (err) {
+      if (isNotSupported(err)) return false;
+      throw err;
+    }
+  }
+
+  async transfer(image: JobImage, onProgress: (bytes: number, total: number, rate: number) => void, signal: AbortSignal): Promise<TransferResult> {
+    const link = this.session.link;
+    const result = await uploadImage(this.session, image.source, {
+      bufSize: this.params.bufSize,
+      sha: image.sha,
+      clock: this.clock,
+      ...(this.o.firstChunkTimeoutMs ? { firstChunkTimeoutMs: this.o.firstChunkTimeoutMs } : {}),
+      reconnect: (s) => reopenWithBackoff(link, { clock: this.clock, timeoutMs: this.o.connectTimeoutMs ?? 10_000, ...(s ? { signal: s } : {}) }),
+      onProgress: (bytes, total, rate) => onProgress(bytes, total, rate),
+      signal,
+    });
+    if (result.match === false) throw new DeviceError('protocol', 'The device wrote the image but its SHA-256 does not match.');
+    return { resumedFrom: result.resumedFrom, total: result.total };
+  }
+
+  async markTest(image: JobImage, signal: AbortSignal): Promise<void> {
+    await imageTest(this.session, image.hash, signal);
+  }
+
+  async reset(signal: AbortSignal): Promise<void> {
+    try {
+      await reset(this.session, { signal });
+    } catch (err) {
+      // A lost answer or a link that dropped at once may mean the reset happened (smp.md §10): go and look.
+      if (!(err instanceof DeviceError && (err.kind === 'timeout' || err.kind === 'link-closed'))) throw err;
+    }
+  }
+
+  async awaitRejoin(timeoutMs: number, signal: AbortSignal): Promise<DeviceFacts> {
+    const link = this.session.link;
+    if (link.isOpen) {
+      // A USB device re-enumerates and its port closes; a UART behind a bridge stays open: then wait a little.
+      const dropped = new AbortController();
+      const off = link.onClose(() => dropped.abort());
+      const both = AbortSignal.any([dropped.signal, signal]);
+      await sleep(this.clock, this.o.resetSettleMs ?? 1000, both).catch(() => undefined);
+      off();
+      signal.throwIfAborted();
+    }
+    const deadline = this.clock.now() + timeoutMs;
+    for (;;) {
+      signal.throwIfAborted();
+      try {
+        if (!link.isOpen) await reopenWithBackoff(link, { clock: this.clock, timeoutMs: Math.max(0, deadline - this.clock.now()), signal });
+        return await this.identify(signal);
+      } catch (err) {
+        const booting = err instanceof DeviceError && (err.kind === 'timeout' || err.kind === 'link-closed');
+        if (!booting) throw err;
+        if (this.clock.now() >= deadline) {
+          throw new JobError('rejoin-timeout', `The device did not come back within ${Math.round(timeoutMs / 1000)} s of its reset; check its power and LED, then retry.`);
+        }
+        await sleep(this.clock, 200, signal);
+      }
+    }
+  }
+
+  async confirm(signal: AbortSignal): Promise<void> {
+    await imageConfirm(this.session, undefined, signal);
+  }
+
+  async close(): Promise<void> {
+    this.session.dispose();
+    await this.session.link.close().catch(() => undefined);
+  }
+}

@@ -1,0 +1,184 @@
+/**
+ * The data of a batch update job: what the technician asks for ({@link JobSpec}) and what the
+ * renderer sees ({@link JobSnapshot}, events). Everything here is plain JSON-serialisable data.
+ */
+
+/** Per-device states (DESIGN.md "Device states"); the last four are ends. */
+export type DeviceState =
+  | 'discovered'
+  | 'in-update-mode'
+  | 'verified'
+  | 'transferring'
+  | 'installing'
+  | 'rejoined'
+  | 'done'
+  | 'failed'
+  | 'rolled-back'
+  | 'cancelled';
+
+/** The states a device ends in. */
+export type EndState = Extract<DeviceState, 'done' | 'failed' | 'rolled-back' | 'cancelled'>;
+
+/** How to reach one target device. BLE and HID are scheduled too; the SMP driver opens what the link factory knows. */
+export type TargetLink =
+  | { kind: 'serial'; path: string; baudRate?: number }
+  | { kind: 'hid'; path: string }
+  | { kind: 'ble'; address: string }
+  | { kind: 'loopback'; name: string };
+
+/** One device of a job. */
+export interface JobTarget {
+  link: TargetLink;
+  /** EUI-64 the technician expects there; a different device on that link fails as `wrong-device`. */
+  expectedDeviceId?: string;
+}
+
+/** One image of the release, as verification found it (main/image). Hex strings are lower case. */
+export interface ReleaseComponent {
+  /** Board the image is tagged for (board TLV); null when untagged (no board check is possible). */
+  board: string | null;
+  /** Hardware revisions (bundles); absent for a single image. */
+  hwRevisions?: string[];
+  /** `major.minor.revision+build`. */
+  version: string;
+  /** File the image is read from, in chunks, shared by every device. */
+  path: string;
+  size: number;
+  /** SHA-256 of the whole file (SMP upload `sha`). */
+  sha256: string;
+  /** The image's hash TLV: what the device's image state reports. */
+  imageHash: string;
+  securityCounter?: number;
+  minUpgradeFrom?: string;
+}
+
+/** A single verified image, or the components of a verified release bundle. */
+export interface JobRelease {
+  kind: 'image' | 'bundle';
+  /** File name or system version, for the technician. */
+  name: string;
+  components: ReleaseComponent[];
+}
+
+/** What the engine does at each checkpoint. */
+export interface JobPolicy {
+  /** Wait for the technician to confirm the LED (update-mode before transfer, joined after rejoin). */
+  ledConfirm: boolean;
+  /** Transient failures (timeout, disconnect, busy) retried per device before it fails. */
+  retries: number;
+  /** After the device rejoined with the new image: confirm it, or leave it in test (reverts at next reset). */
+  afterRejoin: 'confirm' | 'leave-in-test';
+  /** Backoff between retries: uniform in [0, min(capMs, baseMs·2^n)) (default 500 ms … 10 s). */
+  backoff?: { baseMs: number; capMs: number };
+  /** How long a device may take to come back after its reset (default 120 s). */
+  rejoinTimeoutMs?: number;
+}
+
+/** A job as started: release, targets, the links to them, policy, and who/where for the audit log. */
+export interface JobSpec {
+  release: JobRelease;
+  targets: JobTarget[];
+  policy: JobPolicy;
+  technician: string;
+  site?: string;
+}
+
+/** The job as a whole. `finished`: every device reached an end state. */
+export type JobState = 'running' | 'paused' | 'finished' | 'cancelled';
+
+/** An LED question the technician answers (field-group.md LED names). */
+export interface LedPrompt {
+  jobId: string;
+  deviceKey: string;
+  /** `update-mode` before the transfer, `joined` after the rejoin. */
+  pattern: 'update-mode' | 'joined';
+  /** The question, for the technician. */
+  question: string;
+}
+
+/** A recorded LED answer (also in the audit log). */
+export interface LedAnswer {
+  pattern: 'update-mode' | 'joined';
+  /** True: the technician saw the pattern. */
+  seen: boolean;
+  /** Epoch ms. */
+  at: number;
+}
+
+/** Transfer figures of one device or a whole job. */
+export interface ProgressFigures {
+  bytes: number;
+  total: number;
+  /** Bytes per second now (0 when unknown). */
+  rate: number;
+  /** Seconds left; null when unknown. */
+  etaSeconds: number | null;
+}
+
+/** One device of a job, as shown. */
+export interface DeviceSnapshot {
+  /** The device's key in the job: its link id (`serial:/dev/ttyACM0`). */
+  key: string;
+  link: string;
+  state: DeviceState;
+  /** Why it failed, rolled back or was cancelled, for the technician. */
+  reason: string | null;
+  /** Stable kind of the reason (`wrong-board`, `timeout`, `led-not-confirmed`, …). */
+  reasonKind: string | null;
+  deviceId: string | null;
+  board: string | null;
+  fromVersion: string | null;
+  toVersion: string | null;
+  paused: boolean;
+  /** Transient failures retried so far in this attempt. */
+  retries: number;
+  /** 1 for the first run; retryFailed starts the next. */
+  attempt: number;
+  progress: ProgressFigures;
+  /** Set while the engine waits for the technician's LED answer. */
+  ledPrompt: LedPrompt | null;
+  ledAnswers: LedAnswer[];
+}
+
+/** A job, as shown (list/get). */
+export interface JobSnapshot {
+  id: string;
+  state: JobState;
+  /** Epoch ms. */
+  createdAt: number;
+  technician: string;
+  site: string | null;
+  release: string;
+  policy: JobPolicy;
+  devices: DeviceSnapshot[];
+  progress: ProgressFigures;
+  /** Devices per state. */
+  counts: Partial<Record<DeviceState, number>>;
+}
+
+/** Coalesced progress of one job: at most 10 a second per job. */
+export interface JobProgressEvent {
+  jobId: string;
+  job: ProgressFigures;
+  devices: { key: string; progress: ProgressFigures }[];
+}
+
+/** A device moved to a new state; emitted only after the journal committed it. */
+export interface DeviceStateEvent {
+  jobId: string;
+  deviceKey: string;
+  from: DeviceState | null;
+  to: DeviceState;
+  reason: string | null;
+  reasonKind: string | null;
+  /** The event's sequence number in the job's journal. */
+  seq: number;
+}
+
+/** Events of {@link JobsService}. */
+export interface JobsEvents {
+  'job:progress': JobProgressEvent;
+  'job:device-state': DeviceStateEvent;
+  'job:led-prompt': LedPrompt;
+  'job:state': { jobId: string; state: JobState };
+}

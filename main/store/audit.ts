@@ -1,0 +1,122 @@
+import type { Db } from './db-type';
+import type { EndState, LedAnswer } from '../jobs/types';
+
+/**
+ * One audit row: what was done to one device in one attempt of a job. Who, when, where, which
+ * device and board, from and to which version, which image, over which link, how long, what the
+ * technician saw on the LED, and how it ended. Nothing secret (no keys, no tokens) is ever in it.
+ */
+export interface AuditEntry {
+  jobId: string;
+  deviceKey: string;
+  attempt: number;
+  /** Epoch ms the device reached its end state. */
+  at: number;
+  technician: string;
+  site: string | null;
+  deviceId: string | null;
+  board: string | null;
+  fromVersion: string | null;
+  toVersion: string | null;
+  /** SHA-256 of the image file sent (lower-case hex). */
+  imageSha256: string | null;
+  /** Link id, e.g. `serial:/dev/ttyACM0`. */
+  link: string;
+  startedAt: number;
+  durationMs: number;
+  ledAnswers: LedAnswer[];
+  result: EndState;
+  reason: string | null;
+}
+
+/** What {@link AuditLog.history} filters on; absent fields match everything. */
+export interface HistoryFilter {
+  site?: string;
+  /** Device id (EUI-64) or device key (link id). */
+  device?: string;
+  result?: EndState;
+  /** Epoch ms bounds, inclusive. */
+  from?: number;
+  to?: number;
+  limit?: number;
+}
+
+interface RawAudit {
+  job_id: string;
+  device_key: string;
+  attempt: number;
+  at: number;
+  technician: string;
+  site: string | null;
+  device_id: string | null;
+  board: string | null;
+  from_version: string | null;
+  to_version: string | null;
+  image_sha256: string | null;
+  link: string;
+  started_at: number;
+  duration_ms: number;
+  led_answers: string;
+  result: EndState;
+  reason: string | null;
+}
+
+/** The append-only audit log (`audit_log`; UPDATE and DELETE are refused by triggers). */
+export class AuditLog {
+  private readonly insert;
+
+  constructor(private readonly db: Db) {
+    this.insert = db.prepare(
+      `INSERT INTO audit_log (job_id, device_key, attempt, at, technician, site, device_id, board, from_version, to_version,
+         image_sha256, link, started_at, duration_ms, led_answers, result, reason)
+       VALUES (@jobId, @deviceKey, @attempt, @at, @technician, @site, @deviceId, @board, @fromVersion, @toVersion,
+         @imageSha256, @link, @startedAt, @durationMs, @ledAnswers, @result, @reason)`,
+    );
+  }
+
+  /** Appends one row; call it inside the transaction that records the device's end. */
+  append(e: AuditEntry): void {
+    this.insert.run({ ...e, ledAnswers: JSON.stringify(e.ledAnswers) });
+  }
+
+  /** Rows matching `filter`, newest first. */
+  history(filter: HistoryFilter = {}): AuditEntry[] {
+    const where: string[] = [];
+    const args: Record<string, string | number> = {};
+    const add = (clause: string, name: string, value: string | number | undefined) => {
+      if (value === undefined) return;
+      where.push(clause);
+      args[name] = value;
+    };
+    add('site = @site', 'site', filter.site);
+    add('(device_id = @device OR device_key = @device)', 'device', filter.device);
+    add('result = @result', 'result', filter.result);
+    add('at >= @from', 'from', filter.from);
+    add('at <= @to', 'to', filter.to);
+    const sql = `SELECT * FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY at DESC, id DESC LIMIT @limit`;
+    const rows = this.db.prepare(sql).all({ ...args, limit: filter.limit ?? -1 }) as RawAudit[];
+    return rows.map(fromRaw);
+  }
+}
+
+function fromRaw(r: RawAudit): AuditEntry {
+  return {
+    jobId: r.job_id,
+    deviceKey: r.device_key,
+    attempt: r.attempt,
+    at: r.at,
+    technician: r.technician,
+    site: r.site,
+    deviceId: r.device_id,
+    board: r.board,
+    fromVersion: r.from_version,
+    toVersion: r.to_version,
+    imageSha256: r.image_sha256,
+    link: r.link,
+    startedAt: r.started_at,
+    durationMs: r.duration_ms,
+    ledAnswers: JSON.parse(r.led_answers) as LedAnswer[],
+    result: r.result,
+    reason: r.reason,
+  };
+}
