@@ -68,7 +68,8 @@ interface Pending {
 }
 
 /**
- * An SMP client over any {@link Link}: frames requests for `link.framing`, numbers them (seq wraps
+ * An SMP client over any {@link Link}: frames requests for `link.framing` at the link's maxWrite of
+ * the moment (a BLE link learns its MTU when it opens), numbers them (seq wraps
  * at 255), matches answers by seq, times each request out, resends idempotent ones, and keeps at
  * most {@link window} requests in flight. Stays attached across the link closing and reopening.
  */
@@ -77,7 +78,8 @@ export class SmpSession {
   version: number = SmpVersion.v2;
   private windowSize: number;
   private readonly clock: Clock;
-  private readonly framing: Framing;
+  /** The framing for the link's maxWrite when it was last used: BLE learns its MTU only on open. */
+  private framing: { maxWrite: number; framing: Framing };
   private readonly decoder: FrameDecoder;
   private readonly pending = new Map<number, Pending>();
   private nextSeq = 0;
@@ -92,8 +94,8 @@ export class SmpSession {
   ) {
     this.clock = options.clock ?? systemClock;
     this.windowSize = Math.max(1, options.window ?? 1);
-    this.framing = framingFor(link.framing, { maxWrite: link.maxWrite });
-    this.decoder = this.framing.createDecoder();
+    this.framing = { maxWrite: link.maxWrite, framing: framingFor(link.framing, { maxWrite: link.maxWrite }) };
+    this.decoder = this.framing.framing.createDecoder();
     this.unsubscribe = [link.onData((d) => this.receive(d)), link.onClose(() => this.linkClosed())];
   }
 
@@ -192,7 +194,7 @@ export class SmpSession {
   }
 
   private write(packet: Uint8Array): Promise<void> {
-    const units = this.framing.encode(packet);
+    const units = this.currentFraming().encode(packet);
     // A byte stream takes the lines of one packet as one write; packet links need one write per unit.
     const writes = this.link.maxWrite === Infinity && units.length > 1 ? [concat(units)] : units;
     const next = this.writing.then(async () => {
@@ -200,6 +202,13 @@ export class SmpSession {
     });
     this.writing = next.catch(() => undefined);
     return next;
+  }
+
+  /** The framing for the link's maxWrite now (a BLE link opened after this session was made negotiates a larger MTU). */
+  private currentFraming(): Framing {
+    const maxWrite = this.link.maxWrite;
+    if (this.framing.maxWrite !== maxWrite) this.framing = { maxWrite, framing: framingFor(this.link.framing, { maxWrite }) };
+    return this.framing.framing;
   }
 
   private allocateSeq(): number {

@@ -1,5 +1,5 @@
 import { systemClock, type Clock } from '../links/clock';
-import { ImageCmd, maxChunkData, SmpGroup, type SmpBody } from '../smp';
+import { ImageCmd, maxChunkData, MgmtErr, packetLimit, requestOverhead, SmpError, SmpGroup, type SmpBody } from '../smp';
 import { DeviceError, cancelled } from './errors';
 import { sha256Of, type ImageSource } from './image-source';
 import type { SmpSession } from './session';
@@ -14,6 +14,14 @@ export interface UploadOptions {
   upgrade?: boolean;
   /** SHA-256 of the file when already known; computed from the source otherwise. */
   sha?: Uint8Array;
+  /**
+   * BLE only: the device reassembles a request split over several writes (Zephyr
+   * `CONFIG_MCUMGR_TRANSPORT_BT_REASSEMBLY`), so a packet may be up to `bufSize` (smp.md §5.4);
+   * false: each request must fit one write (MTU − 3). Default true: smp.md §7 reads a `buf_size`
+   * above MTU − 3 as the sign of reassembly, and at or below it the setting changes nothing. Zephyr's
+   * Kconfig leaves it off by default (BLE DFU builds turn it on), so pass false for a device known to lack it.
+   */
+  bleReassembly?: boolean;
   /** Device flash write unit A (smp.md §5.5); default 4. */
   alignment?: number;
   /** Timeout of first-chunk requests, which may erase the slot (default 30 s). */
@@ -40,6 +48,8 @@ export interface UploadResult {
 }
 
 const FIRST_CHUNK_TIMEOUT_MS = 30_000;
+/** Length of the `sha` siteflash sends: a whole SHA-256 (smp.md §5.1). */
+const SHA256_LENGTH = 32;
 /** Answers without progress in a row before the device is declared broken (smp.md §5.3 step 6). */
 const MAX_STALLS = 3;
 
@@ -73,6 +83,8 @@ class Upload {
   }
 
   async run(): Promise<UploadResult> {
+    // The first chunk carries the most fields: if its budget holds no data, fail before a byte is sent.
+    this.chunkLength(0, this.o.sha?.length ?? SHA256_LENGTH);
     this.sha = this.o.sha ?? (await sha256Of(this.source));
     let restartedForMatch = false;
     let resumedFrom = -1;
@@ -105,19 +117,30 @@ class Upload {
     return true;
   }
 
-  private chunkLength(offset: number): number {
+  private chunkLength(offset: number, shaLength = this.sha.length): number {
     const link = this.session.link;
-    const n = maxChunkData({
+    const budget = {
       bufSize: this.o.bufSize,
       transport: link.framing,
       maxWrite: link.maxWrite,
+      bleReassembly: this.o.bleReassembly ?? true,
       imageLength: this.total,
       offset,
       alignment: this.o.alignment,
-      firstChunk: { image: this.o.image, upgrade: this.o.upgrade, shaLength: this.sha.length },
-    });
-    if (n === 0) throw new DeviceError('protocol', `The device's ${this.o.bufSize}-byte SMP buffer cannot carry an upload chunk.`);
-    return n;
+      firstChunk: { image: this.o.image, upgrade: this.o.upgrade, shaLength },
+    };
+    const n = maxChunkData(budget);
+    if (n > 0) return n;
+    const limit = packetLimit(budget);
+    const details = { packetLimit: limit, overhead: requestOverhead(budget), bufSize: this.o.bufSize, maxWrite: link.maxWrite };
+    if (link.framing === 'ble' && !budget.bleReassembly && limit < this.o.bufSize) {
+      throw new DeviceError(
+        'refused',
+        `An upload request does not fit one ${limit}-byte BLE write, and this device does not reassemble split requests. Reconnect with a larger MTU (most phones and laptops offer 247 or more) or use the serial port.`,
+        { reason: 'chunk-too-small', ...details },
+      );
+    }
+    throw new DeviceError('refused', `The device's ${this.o.bufSize}-byte SMP buffer is too small to carry an upload chunk.`, { reason: 'chunk-too-small', ...details });
   }
 
   private async firstChunk(): Promise<{ off: number; match?: boolean }> {
@@ -165,12 +188,30 @@ class Upload {
 
   private async send(body: SmpBody, timeoutMs?: number): Promise<{ off: number; match?: boolean }> {
     if (this.o.signal?.aborted) throw cancelled();
-    const answer = await this.session.request({ op: 'write', group: SmpGroup.image, id: ImageCmd.upload, body, timeoutMs, signal: this.o.signal });
+    const request = { op: 'write' as const, group: SmpGroup.image, id: ImageCmd.upload, body, timeoutMs, signal: this.o.signal };
+    const answer = await this.session.request(request).catch((err: unknown) => {
+      throw this.explain(err);
+    });
     const off = answer.off;
     if (!Number.isInteger(off) || (off as number) < 0 || (off as number) > this.total) {
       throw new DeviceError('protocol', `The device answered an impossible upload offset (${String(off)} of ${this.total}).`);
     }
     return typeof answer.match === 'boolean' ? { off: off as number, match: answer.match } : { off: off as number };
+  }
+
+  /**
+   * A device without BLE reassembly takes the first write of a split request as a whole packet
+   * shorter than its header says and answers ECORRUPT (smp.md §7): say what to change instead.
+   */
+  private explain(err: unknown): unknown {
+    const link = this.session.link;
+    const split = link.framing === 'ble' && (this.o.bleReassembly ?? true) && link.maxWrite < this.o.bufSize;
+    if (!split || !(err instanceof SmpError) || err.group !== undefined || err.code !== MgmtErr.ECORRUPT) return err;
+    return new DeviceError(
+      'refused',
+      `The device rejected an upload request split over several ${link.maxWrite}-byte BLE writes: it does not reassemble them. Upload again with BLE reassembly off, or reconnect with a larger MTU.`,
+      { reason: 'no-ble-reassembly', maxWrite: link.maxWrite, bufSize: this.o.bufSize },
+    );
   }
 
   private progress(bytes: number): void {

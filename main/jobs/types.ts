@@ -182,3 +182,43 @@ export interface JobsEvents {
   'job:led-prompt': LedPrompt;
   'job:state': { jobId: string; state: JobState };
 }
+
+/**
+ * One audit row: what was done to one device in one attempt of a job. Who, when, where, which
+ * device and board, from and to which version, which image, over which link, how long, what the
+ * technician saw on the LED, and how it ended. Nothing secret (no keys, no tokens) is ever in it.
+ */
+export interface AuditEntry {
+  jobId: string;
+  deviceKey: string;
+  attempt: number;
+  /** Epoch ms the device reached its end state. */
+  at: number;
+  technician: string;
+  site: string | null;
+  deviceId: string | null;
+  board: string | null;
+  fromVersion: string | null;
+  toVersion: string | null;
+  /** SHA-256 of the image file sent (lower-case hex). */
+  imageSha256: string | null;
+  /** Link id, e.g. `serial:/dev/ttyACM0`. */
+  link: string;
+  startedAt: number;
+  durationMs: number;
+  ledAnswers: LedAnswer[];
+  result: EndState;
+  reason: string | null;
+}
+
+/** What {@link AuditLog.history} filters on; absent fields match everything. */
+export interface HistoryFilter {
+  site?: string;
+  /** Device id (EUI-64) or device key (link id). */
+  device?: string;
+  result?: EndState;
+  /** Epoch ms bounds, inclusive. */
+  from?: number;
+  to?: number;
+  limit?: number;
+}

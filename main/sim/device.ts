@@ -64,6 +64,8 @@ export interface SimDeviceOptions {
   recoveryWriteAlign?: number;
   os?: OsGroupOptions;
   faults?: DeviceFaults;
+  /** Extra groups (e.g. a gateway's field group); one with a built-in group's id replaces it. */
+  groups?: (device: SimDeviceContext) => SimGroup[];
 }
 
 /** Power phases a transport may react to (USB CDC drops off the bus while the device is down). */
@@ -110,6 +112,8 @@ export class SimDevice implements SimDeviceContext {
   private ledTimer: (() => void) | undefined;
   private idleTimer: (() => void) | undefined;
   private powerCutArmed: boolean;
+  /** Bumped at every power-down, so a deferred answer from before a reboot is dropped. */
+  private epoch = 0;
 
   constructor(opts: SimDeviceOptions) {
     this.board = opts.board;
@@ -134,6 +138,7 @@ export class SimDevice implements SimDeviceContext {
       new ImageGroup(this, { imageCheck: opts.imageCheck ?? true, frugalList: opts.frugalList ?? false }),
       this.settings,
       new FieldGroup(this),
+      ...(opts.groups?.(this) ?? []),
     ];
     for (const g of groups) this.groups.set(g.group, g);
     this.mode = opts.mode ?? 'normal';
@@ -233,17 +238,21 @@ export class SimDevice implements SimDeviceContext {
     if (!packet) return;
     this.busy = true;
     this.stats.requests++;
-    const { response, delayMs, after } = this.process(packet);
-    this.later(() => {
-      this.busy = false;
-      if (response) this.responses.emit(response);
-      after?.();
-      this.pump();
-    }, delayMs);
+    const out = this.process(packet);
+    const finish = ({ response, delayMs, after }: Processed) =>
+      this.later(() => {
+        this.busy = false;
+        if (response) this.responses.emit(response);
+        after?.();
+        this.pump();
+      }, delayMs);
+    const epoch = this.epoch;
+    if (out.defer) out.defer((r) => epoch === this.epoch && finish(r));
+    else finish(out);
   }
 
   /** Decodes, dispatches and encodes one request (smp.md §1, §2, §10). */
-  private process(packet: Uint8Array): { response?: Uint8Array; delayMs: number; after?: () => void } {
+  private process(packet: Uint8Array): Processed & { defer?: (give: (p: Processed) => void) => void } {
     let delayMs = this.timing.processingMs;
     const header = decodeHeader(packet);
     if (!header || isResponseOp(header.op) || header.op > 3) return { delayMs };
@@ -270,6 +279,8 @@ export class SimDevice implements SimDeviceContext {
     const req = { header: { ...decoded.header, version }, body: decoded.body };
     const handled = recovery ? this.recovery.handle(req) : this.groups.get(header.group)?.handle(req);
     const reply = handled ?? { body: { rc: MgmtErr.ENOTSUP } };
+    const defer = reply.defer;
+    if (defer) return { delayMs, defer: (give) => defer((r) => give(answer(r))) };
     return answer(reply);
   }
 
@@ -286,6 +297,7 @@ export class SimDevice implements SimDeviceContext {
     this.queue = [];
     this.busy = false;
     if (!this.up) return;
+    this.epoch++;
     this.up = false;
     for (const g of this.groups.values()) g.onReboot?.();
     this.recovery.abort();
@@ -332,6 +344,13 @@ export class SimDevice implements SimDeviceContext {
     }, ms);
     this.timers.add(cancel);
   }
+}
+
+/** One processed request: the answer (if any), when it goes out, and what runs after it. */
+interface Processed {
+  response?: Uint8Array;
+  delayMs: number;
+  after?: () => void;
 }
 
 /** Recovery answers always carry `rc` and use an indefinite-length top-level map (smp.md §11). */

@@ -18,6 +18,11 @@ export interface SimReply {
   workMs?: number;
   /** Runs right after the answer was handed to the transport (e.g. schedule the reset). */
   after?: () => void;
+  /**
+   * The answer is not known yet (a gateway waiting on its radio): `body` is ignored and the reply
+   * is given later through `give`. The device stays busy meanwhile, as Zephyr's SMP thread does.
+   */
+  defer?: (give: (reply: SimReply) => void) => void;
 }
 
 /** One management group of the simulated device. `handle` returns undefined for an unknown id/op (→ ENOTSUP). */
@@ -73,7 +78,5 @@ export function isWrite(req: SimRequest): boolean {
   return req.header.op === 2;
 }
 
-/** Byte-wise equality. */
-export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && Buffer.compare(a, b) === 0;
-}
+/** Byte-wise equality, shared with the client (main/smp/bytes.ts); re-exported for the groups. */
+export { sameBytes } from '../smp/bytes';

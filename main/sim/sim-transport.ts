@@ -31,6 +31,12 @@ export interface SimTransportOptions {
   baud?: number;
   /** BLE: ATT MTU − 3 for notifications. */
   maxWrite?: number;
+  /**
+   * BLE: the device reassembles a request split over several writes, up to buf_size
+   * (`CONFIG_MCUMGR_TRANSPORT_BT_REASSEMBLY`, smp.md §7); default true. False: each write is
+   * processed on its own, as a whole packet or a truncated one that gets an error answer.
+   */
+  bleReassembly?: boolean;
   faults?: LinkFaults;
   /** Serial: print Zephyr's boot banner as a console line when the device comes up (default true). */
   banner?: boolean;
@@ -117,19 +123,33 @@ export class SimTransport {
   }
 
   private deliver(data: Uint8Array): void {
-    if (this.opts.framing === 'raw') return this.deliverDatagram(data);
+    const framing = this.opts.framing;
+    if (framing === 'raw') return this.deliverDatagram(data);
+    // Zephyr without BLE reassembly hands each write to SMP as one buffer (smp.md §7).
+    if (framing === 'ble' && this.opts.bleReassembly === false) {
+      if (data.length > this.device.bufSize) return void this.dropped.push({ reason: 'too-long', bytes: data.length });
+      return this.deliverDatagram(data);
+    }
     const out = this.decoder.push(data, this.opts.clock.now());
     this.dropped.push(...out.dropped);
     for (const packet of out.packets) {
-      // Zephyr decodes a serial frame (length + packet + CRC) into one buf_size buffer;
-      // MCUboot recovery ignores packets over about 1024 bytes (smp.md §11).
-      const limit = this.device.personality === 'recovery' ? RECOVERY_PACKET_MAX : this.device.bufSize - 4;
-      if (this.opts.framing === 'serial' && packet.length > limit) {
+      if (packet.length > this.packetLimit()) {
         this.dropped.push({ reason: 'too-long', bytes: packet.length });
         continue;
       }
       this.device.handlePacket(packet);
     }
+  }
+
+  /** Largest request packet the device takes whole on this framing. */
+  private packetLimit(): number {
+    // MCUboot recovery ignores packets over about 1024 bytes (smp.md §11).
+    if (this.device.personality === 'recovery' && this.opts.framing === 'serial') return RECOVERY_PACKET_MAX;
+    // Zephyr decodes a serial frame (length + packet + CRC) into one buf_size buffer.
+    if (this.opts.framing === 'serial') return this.device.bufSize - 4;
+    // BLE reassembly refuses a packet whose header announces more than one buf_size buffer.
+    if (this.opts.framing === 'ble') return this.device.bufSize;
+    return Infinity;
   }
 
   /** Raw/UDP: Zephyr reads the packets of a datagram in order; one shorter than its header still gets an answer (ECORRUPT). */

@@ -3,6 +3,7 @@ import { bundleCommands } from './bundle';
 import { deviceCommands } from './device';
 import { historyCommand } from './history';
 import { devicesCommand } from './devices';
+import { gatewayCommands } from './gateway';
 import { inspectCommand } from './inspect';
 import { portsCommand } from './ports';
 import { simCommand } from './sim';
@@ -10,4 +11,4 @@ import { updateCommand } from './update';
 import { verifyCommand } from './verify';
 
 /** Every `siteflash` sub-command, in the order `--help` lists them. */
-export const commands: Command[] = [portsCommand, devicesCommand, ...deviceCommands, updateCommand, historyCommand, verifyCommand, inspectCommand, ...bundleCommands, simCommand];
+export const commands: Command[] = [portsCommand, devicesCommand, ...deviceCommands, updateCommand, historyCommand, ...gatewayCommands, verifyCommand, inspectCommand, ...bundleCommands, simCommand];

@@ -2,12 +2,14 @@
  * `siteflash sim [--count N] [--board NAME] [--version V] [--baud B] [--dir DIR]`: runs simulated
  * MCUboot + Zephyr SMP devices on pseudo-terminals (socat pairs) until Ctrl-C, printing the
  * path a client opens for each. Exit 0 after Ctrl-C, 2 usage, 3 when socat/ptys are unavailable.
+ * With `--gateway [--devices N]`: one simulated gateway on a pty with N devices behind its radio.
  */
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SiteflashError } from '../../errors';
 import { startFleet } from '../../sim/fleet';
+import { startGatewayHost } from '../../sim/gateway-host';
 import { EXIT, parseOptions, UsageError, type CliContext, type Command } from '../command';
 
 function positiveInt(text: string | undefined, name: string, fallback: number, max: number): number {
@@ -20,7 +22,7 @@ function positiveInt(text: string | undefined, name: string, fallback: number, m
 export const simCommand: Command = {
   name: 'sim',
   summary: 'run simulated devices on pseudo-terminals until Ctrl-C',
-  usage: 'sim [--count N] [--board NAME] [--version V] [--baud B] [--dir DIR]',
+  usage: 'sim [--count N | --gateway [--devices N]] [--board NAME] [--version V] [--baud B] [--dir DIR]',
   async run(argv: string[], ctx: CliContext): Promise<number> {
     const { values, positionals } = parseOptions(
       argv,
@@ -30,6 +32,8 @@ export const simCommand: Command = {
         version: { type: 'string' },
         baud: { type: 'string' },
         dir: { type: 'string' },
+        gateway: { type: 'boolean' },
+        devices: { type: 'string' },
       },
       false,
     );
@@ -40,6 +44,8 @@ export const simCommand: Command = {
     if (!/^\d{1,3}(\.\d{1,3}(\.\d{1,5}(\+\d{1,10})?)?)?$/.test(version)) throw new UsageError('--version must look like 1.2.3+4.');
     const board = values.board ?? 'sf-dev-1';
     const dir = values.dir ?? (await mkdtemp(join(tmpdir(), 'siteflash-sim-')));
+    if (values.gateway) return runGateway(positiveInt(values.devices, 'devices', 10, 200), board, version.includes('+') ? version : `${version}+0`, baud, dir, ctx);
+    if (values.devices !== undefined) throw new UsageError('--devices goes with --gateway.');
     let fleet;
     try {
       fleet = await startFleet({ count, board, version: version.includes('+') ? version : `${version}+0`, baud, dir });
@@ -64,3 +70,29 @@ export const simCommand: Command = {
     return EXIT.ok;
   },
 };
+
+/** `sim --gateway`: one gateway on a pty, `devices` devices in update mode behind its radio. */
+async function runGateway(devices: number, board: string, version: string, baud: number, dir: string, ctx: CliContext): Promise<number> {
+  let host;
+  try {
+    host = await startGatewayHost({ devices: [{ board, count: devices, version }], baud, dir });
+  } catch (err) {
+    if (err instanceof SiteflashError) {
+      ctx.err(err.message);
+      return EXIT.unreachable;
+    }
+    throw err;
+  }
+  const ids = host.sim.devices.map((d) => d.id);
+  if (ctx.json) ctx.out(JSON.stringify({ gateway: { id: host.sim.gateway.id, path: host.clientPath }, devices: ids.map((id) => ({ id, board, version })) }, null, 2));
+  else {
+    ctx.out(`${host.clientPath}  gateway ${host.sim.gateway.id}  ${baud} baud, ${devices} ${board} devices behind its radio`);
+    ctx.out('Simulated gateway running; press Ctrl-C to stop.');
+  }
+  await new Promise<void>((resolve) => {
+    if (ctx.signal.aborted) return resolve();
+    ctx.signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+  await host.stop();
+  return EXIT.ok;
+}

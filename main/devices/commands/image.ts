@@ -1,6 +1,7 @@
 import { ImageCmd, SmpGroup, type SmpBody } from '../../smp';
 import { DeviceError } from '../errors';
 import type { SmpSession } from '../session';
+import { sameBytes } from '../../smp/bytes';
 import { field, optionalField } from './answer-fields';
 
 /** One slot entry of an image state answer (smp.md §3.2); absent flags read false. */
@@ -76,7 +77,5 @@ export function slotWithHash(slots: SlotState[], hash: Uint8Array): SlotState | 
   return slots.find((s) => sameBytes(s.hash, hash));
 }
 
-/** Byte-wise equality. */
-export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
-}
+/** Byte-wise equality, shared with the simulator (main/smp/bytes.ts); re-exported for the flows. */
+export { sameBytes };

@@ -5,7 +5,7 @@ import { systemClock } from '../../../main/links/clock';
 import { SerialLink } from '../../../main/links/serial-link';
 import type { SimDevice } from '../../../main/sim/device';
 import { SimTransport, type SimTransportOptions } from '../../../main/sim/sim-transport';
-import { openPtyPair, type PtyPair } from '../links/pty';
+import { openPtyPair, type PtyPair } from '../../../main/sim/pty-pair';
 
 /**
  * A simulated device behind a real pseudo-terminal: socat makes a tty pair, the simulator's serial
@@ -19,6 +19,7 @@ export class SimOnPty {
   private port: SerialLink | undefined;
   private offPower: (() => void) | undefined;
   private chain: Promise<void> = Promise.resolve();
+  private deaf = false;
 
   private constructor(
     readonly device: SimDevice,
@@ -47,12 +48,17 @@ export class SimOnPty {
     return sim;
   }
 
+  /** From now on the bytes the host sends are lost before the device: a device that hears nothing. */
+  silence(): void {
+    this.deaf = true;
+  }
+
   /** Pulls the cable: socat goes away and both ttys hang up. */
   cut(): Promise<void> {
     return this.serial(async () => {
       const port = this.port;
       this.port = undefined;
-      await this.pty?.kill();
+      await this.pty?.close();
       this.pty = undefined;
       await port?.close();
     });
@@ -62,10 +68,10 @@ export class SimOnPty {
   restore(): Promise<void> {
     return this.serial(async () => {
       if (this.pty) return;
-      this.pty = await openPtyPair({ links: [this.hostPath, join(this.dir, 'device')] });
+      this.pty = await openPtyPair(this.hostPath, { deviceLink: join(this.dir, 'device') });
       const port = new SerialLink({ path: join(this.dir, 'device'), baudRate: 115200 });
       await port.open();
-      port.onData((chunk) => this.transport.input(chunk));
+      port.onData((chunk) => this.deaf || this.transport.input(chunk));
       this.port = port;
     });
   }

@@ -3,15 +3,22 @@ import { describe, expect, it } from 'vitest';
 import { echo, mcumgrParams } from '../../../main/devices/commands/os';
 import { fieldIdentity } from '../../../main/devices/commands/field';
 import { DeviceError } from '../../../main/devices/errors';
+import { bytesSource } from '../../../main/devices/image-source';
+import { negotiateParams } from '../../../main/devices/params';
+import { uploadImage } from '../../../main/devices/upload';
 import { SmpSession } from '../../../main/devices/session';
 import { BleLink } from '../../../main/links/ble-link';
 import { SMP_SERVICE_UUID } from '../../../main/links/ble-noble';
 import { createLink } from '../../../main/links/factory';
 import { scanBle } from '../../../main/links/ble-scan';
 import { LinkError, type LinkCloseReason } from '../../../main/links/link';
+import { SimDevice } from '../../../main/sim/device';
+import { buildSimImage } from '../../../main/sim/image-builder';
+import { createSimLink } from '../../../main/sim/sim-link';
 import { encodePacket, OsCmd, SmpGroup, SmpOp } from '../../../main/smp';
 import { BLE_ADDRESS, bleRig, bleUploadRig } from './doubles/ble-rig';
 import { NobleDouble, PeripheralDouble } from './doubles/noble-double';
+import { FakeClock } from './fake-clock';
 import { describeUploadSuite } from './upload-suite';
 
 async function failure(p: Promise<unknown>, run: (p: Promise<unknown>) => Promise<unknown>): Promise<unknown> {
@@ -177,5 +184,77 @@ describe('BLE link through a noble double backed by the simulator', () => {
   });
 });
 
+describe('BLE uploads and the ATT MTU', () => {
+  const image = buildSimImage({ version: '1.1.0+0', board: 'nrf52840dk', bodySize: 6000, seed: 'mtu' });
+
+  it('a session made before the link opens writes at the MTU negotiated on open, not at 20 bytes', async () => {
+    const rig = bleRig({ mtu: 247, device: { bufSize: 2475, bufCount: 4 } });
+    const session = new SmpSession(rig.link, { clock: rig.clock });
+    expect(rig.link.maxWrite).toBe(20);
+    await rig.clock.run(rig.link.open());
+    const params = await rig.clock.run(negotiateParams(session));
+    const result = await rig.clock.run(uploadImage(session, bytesSource(image), { bufSize: params.bufSize, clock: rig.clock }));
+    expect(result.match).toBe(true);
+    const sizes = rig.peripheral.writes.map((w) => w.data.length);
+    expect(Math.max(...sizes)).toBe(244);
+    // Chunks of up to buf_size split into 244-byte writes: far fewer writes than 20-byte slices would need.
+    expect(sizes.length).toBeLessThan(Math.ceil(image.length / 20) / 5);
+    await rig.link.close();
+  });
+
+  it('at MTU 23 a device that reassembles gets each chunk split over 20-byte writes', async () => {
+    const rig = bleRig({ mtu: 23, device: { bufSize: 384, bufCount: 2 } });
+    await rig.clock.run(rig.link.open());
+    const session = new SmpSession(rig.link, { clock: rig.clock });
+    const result = await rig.clock.run(uploadImage(session, bytesSource(image), { bufSize: 384, clock: rig.clock }));
+    expect(result.match).toBe(true);
+    expect(Math.max(...rig.peripheral.writes.map((w) => w.data.length))).toBe(20);
+    expect(rig.device.stats.requests).toBeLessThan(image.length / 300);
+    await rig.link.close();
+  });
+
+  it('at MTU 23 a device without reassembly gets a refused error that names the MTU, before any byte is sent', async () => {
+    const rig = bleRig({ mtu: 23 });
+    await rig.clock.run(rig.link.open());
+    const session = new SmpSession(rig.link, { clock: rig.clock });
+    const err = await failure(uploadImage(session, bytesSource(image), { bufSize: 384, bleReassembly: false, clock: rig.clock }), (p) => rig.clock.run(p));
+    expect(err).toBeInstanceOf(DeviceError);
+    expect(err).toMatchObject({ kind: 'refused', userFault: true, details: { reason: 'chunk-too-small', packetLimit: 20 } });
+    expect((err as DeviceError).message).toMatch(/20-byte BLE write.*does not reassemble.*larger MTU/);
+    expect(rig.peripheral.writes).toEqual([]);
+    await rig.link.close();
+  });
+
+  it('reports a device that turns out not to reassemble split writes as refused, with what to change', async () => {
+    // The simulator's BLE side without reassembly (Zephyr without CONFIG_MCUMGR_TRANSPORT_BT_REASSEMBLY), on its in-process link.
+    const clock = new FakeClock();
+    const device = new SimDevice({ board: 'nrf52840dk', id: '00124b0001a2b3c4', clock, mode: 'update' });
+    const link = createSimLink(device, { clock, framing: 'ble', maxWrite: 20, bleReassembly: false });
+    await link.open();
+    const session = new SmpSession(link, { clock });
+    const err = await failure(uploadImage(session, bytesSource(image), { bufSize: 384, clock }), (p) => clock.run(p));
+    expect(err).toBeInstanceOf(DeviceError);
+    expect(err).toMatchObject({ kind: 'refused', details: { reason: 'no-ble-reassembly', maxWrite: 20 } });
+    expect((err as DeviceError).message).toMatch(/BLE reassembly off|larger MTU/);
+    expect(device.flash.image(1)).toBeUndefined();
+    session.dispose();
+    await link.close();
+    device.dispose();
+  });
+
+  it('without reassembly at MTU 247 each request fits one write and the upload completes', async () => {
+    const rig = bleRig({ mtu: 247, device: { bufSize: 2475, bufCount: 4 } });
+    await rig.clock.run(rig.link.open());
+    const session = new SmpSession(rig.link, { clock: rig.clock });
+    const result = await rig.clock.run(uploadImage(session, bytesSource(image), { bufSize: 2475, bleReassembly: false, clock: rig.clock }));
+    expect(result.match).toBe(true);
+    // One write per request: as many writes as the device saw requests.
+    expect(rig.peripheral.writes.length).toBe(rig.device.stats.requests);
+    expect(Math.max(...rig.peripheral.writes.map((w) => w.data.length))).toBeLessThanOrEqual(244);
+    await rig.link.close();
+  });
+});
+
+describeUploadSuite('BLE link at MTU 23 (device reassembles) through a noble double backed by the simulator', (d) => bleUploadRig(23, d));
 describeUploadSuite('BLE link at MTU 247 through a noble double backed by the simulator', (d) => bleUploadRig(247, d));
 describeUploadSuite('BLE link at MTU 498 through a noble double backed by the simulator', (d) => bleUploadRig(498, d));

@@ -1,0 +1,195 @@
+/**
+ * `siteflash gateway identity|scan|stage|batch|status|cancel|forward|led --port PATH`: the field
+ * group's gateway commands (field-group.md) from the command line, over a serial link to the
+ * gateway. `stage` and `batch` verify the image offline first, as `upload` does.
+ */
+import { fieldIdentity, LED_PATTERNS, type LedPattern } from '../../devices/commands/field';
+import { imageState } from '../../devices/commands/image';
+import { echo, reset } from '../../devices/commands/os';
+import { settingsRead } from '../../devices/commands/settings';
+import { openFileSource } from '../../devices/image-source';
+import { negotiateParams } from '../../devices/params';
+import { SmpSession } from '../../devices/session';
+import type { BatchStatus } from '../../gateway/answers';
+import { GatewayClient } from '../../gateway/gateway-client';
+import { keyStoreFor } from '../../image/key-store';
+import type { ValidVerdict } from '../../image/types';
+import { verifyImageFile } from '../../image/verify-file';
+import { sleep, systemClock } from '../../links/clock';
+import { createLink, DEFAULT_BAUD_RATE, type LinkDescriptor } from '../../links/factory';
+import type { Link } from '../../links/link';
+import { EXIT, parseOptions, UsageError, type CliContext, type Command } from '../command';
+
+/** What the gateway commands use of the world; tests pass a link to a simulated gateway. */
+export interface GatewayCommandDeps {
+  openLink(descriptor: LinkDescriptor): Link;
+  verify(path: string, ctx: CliContext): Promise<ValidVerdict>;
+  /** batch_status polling interval when following a batch (default 1 s). */
+  pollMs: number;
+}
+
+type Values = Record<string, string | boolean | undefined>;
+type Body = (client: GatewayClient, session: SmpSession, values: Values, args: string[], ctx: CliContext) => Promise<number>;
+
+const PORT = '--port PATH [--baud N]';
+const FORWARD_COMMANDS = 'echo TEXT | identity | image-state | settings-read NAME | reset';
+
+/** The `gateway …` commands over the given seams. */
+export function makeGatewayCommands(deps: Partial<GatewayCommandDeps> = {}): Command[] {
+  const d: GatewayCommandDeps = { openLink: (x) => createLink(x), verify: verifyWithKeyStore, pollMs: 1000, ...deps };
+  const cmd = (verb: string, summary: string, usage: string, extra: Record<string, { type: 'string' | 'boolean' }>, body: Body): Command => ({
+    name: `gateway ${verb}`,
+    summary,
+    usage: `gateway ${verb} ${usage}`.trim(),
+    run: (argv, ctx) => withGateway(d, argv, extra, ctx, body),
+  });
+  return [
+    cmd('identity', 'Show what a gateway is (field identity)', PORT, {}, async (client, _s, _v, _a, ctx) => {
+      const id = await client.identity(ctx.signal);
+      ctx.out(ctx.json ? JSON.stringify(id, null, 2) : `gateway ${id.id} board ${id.board} hw ${id.hw}, radio ${id.radio}, version ${id.version}`);
+      return EXIT.ok;
+    }),
+    cmd('scan', 'List the devices a gateway hears, update-mode first', `${PORT} [--ms N]`, { ms: { type: 'string' } }, async (client, _s, v, _a, ctx) => {
+      const devices = await client.scan(v.ms === undefined ? undefined : count(String(v.ms), '--ms'), ctx.signal);
+      if (ctx.json) ctx.out(JSON.stringify({ devices }, null, 2));
+      else ctx.out(devices.length === 0 ? 'No devices heard.' : devices.map((x) => `${x.id}  ${x.board} hw ${x.hw}  ${x.version}  ${x.mode.padEnd(6)}  ${x.rssi} dBm  led ${x.led}`).join('\n'));
+      return EXIT.ok;
+    }),
+    cmd('stage', 'Verify an image, then put it on the gateway (resumable)', `IMAGE ${PORT}`, {}, async (client, session, _v, args, ctx) => {
+      const verdict = await stageFile(client, session, args, d, ctx);
+      ctx.out(ctx.json ? JSON.stringify({ staged: args[0], sha256: verdict.fileSha256 }) : `Staged ${args[0]} (${verdict.fileSize} bytes, sha256 ${verdict.fileSha256}).`);
+      return EXIT.ok;
+    }),
+    cmd(
+      'batch',
+      'Verify and stage an image, then update devices through the gateway',
+      `IMAGE --targets ID,ID… ${PORT} [--batch-size N] [--redundancy PCT] [--no-confirm] [--no-follow]`,
+      { targets: { type: 'string' }, 'batch-size': { type: 'string' }, redundancy: { type: 'string' }, 'no-confirm': { type: 'boolean' }, 'no-follow': { type: 'boolean' } },
+      async (client, session, v, args, ctx) => {
+        const targets = String(v.targets ?? '').split(',').filter(Boolean);
+        if (targets.length === 0) throw new UsageError('--targets ID,ID… is required');
+        const batchSize = v['batch-size'] === undefined ? 10 : count(String(v['batch-size']), '--batch-size');
+        const redundancy = v.redundancy === undefined ? 20 : count(String(v.redundancy), '--redundancy', 0);
+        const verdict = await stageFile(client, session, args, d, ctx);
+        const sha = Uint8Array.from(Buffer.from(verdict.fileSha256, 'hex'));
+        const job = await client.batch({ sha, targets, batchSize, redundancy, confirm: v['no-confirm'] !== true }, ctx.signal);
+        if (v['no-follow'] === true) {
+          ctx.out(ctx.json ? JSON.stringify({ job }) : `Batch ${job} started.`);
+          return EXIT.ok;
+        }
+        let status: BatchStatus;
+        do {
+          await sleep(systemClock, d.pollMs, ctx.signal);
+          status = await client.batchStatus(job, ctx.signal);
+        } while (status.state === 'running');
+        return report(job, status, ctx);
+      },
+    ),
+    cmd('status', 'Show a gateway batch and each target', `JOB ${PORT}`, {}, async (client, _s, _v, args, ctx) => report(jobArg(args), await client.batchStatus(jobArg(args), ctx.signal), ctx, true)),
+    cmd('cancel', 'Cancel a gateway batch (installing targets finish)', `JOB ${PORT}`, {}, async (client, _s, _v, args, ctx) => {
+      await client.batchCancel(jobArg(args), ctx.signal);
+      ctx.out(ctx.json ? JSON.stringify({ cancelled: jobArg(args) }) : `Batch ${jobArg(args)} cancelled.`);
+      return EXIT.ok;
+    }),
+    cmd('forward', 'Run a device command on one device behind the gateway', `TARGET (${FORWARD_COMMANDS}) ${PORT}`, {}, async (client, _s, _v, args, ctx) => {
+      const [target, what, ...rest] = args;
+      if (!target || !what) throw new UsageError(`give a TARGET and one of: ${FORWARD_COMMANDS}`);
+      const dev = await client.forwardSession(target);
+      try {
+        const result = await forwardCommand(dev, what, rest, ctx.signal);
+        ctx.out(ctx.json ? JSON.stringify({ target, result }, null, 2) : typeof result === 'string' ? result : JSON.stringify(result, null, 2));
+        return EXIT.ok;
+      } finally {
+        dev.dispose();
+        await dev.link.close();
+      }
+    }),
+    cmd('led', 'Make one device behind the gateway blink so you can find it', `TARGET ${PORT} [--pattern NAME]`, { pattern: { type: 'string' } }, async (client, _s, v, args, ctx) => {
+      const target = args[0];
+      if (!target) throw new UsageError('give the TARGET device id');
+      const pattern = String(v.pattern ?? 'identify');
+      if (!LED_PATTERNS.includes(pattern as LedPattern)) throw new UsageError(`--pattern must be one of ${LED_PATTERNS.join(', ')}`);
+      await client.led(pattern as LedPattern, target, ctx.signal);
+      ctx.out(ctx.json ? JSON.stringify({ target, pattern }) : `Device ${target} shows ${pattern}.`);
+      return EXIT.ok;
+    }),
+  ];
+}
+
+/** The `gateway …` commands with the real serial ports and key store. */
+export const gatewayCommands: Command[] = makeGatewayCommands();
+
+async function forwardCommand(dev: SmpSession, what: string, rest: string[], signal: AbortSignal): Promise<unknown> {
+  switch (what) {
+    case 'echo':
+      return echo(dev, rest.join(' '), signal);
+    case 'identity':
+      return (await fieldIdentity(dev, signal)) ?? 'The device has no field group.';
+    case 'image-state':
+      return (await imageState(dev, signal)).map((s) => ({ ...s, hash: Buffer.from(s.hash).toString('hex') }));
+    case 'settings-read': {
+      if (!rest[0]) throw new UsageError('settings-read needs a NAME');
+      return Buffer.from(await settingsRead(dev, rest[0], signal)).toString('hex');
+    }
+    case 'reset':
+      await reset(dev, { signal });
+      return 'Reset sent.';
+    default:
+      throw new UsageError(`unknown forward command "${what}"; use one of: ${FORWARD_COMMANDS}`);
+  }
+}
+
+async function stageFile(client: GatewayClient, session: SmpSession, args: string[], d: GatewayCommandDeps, ctx: CliContext): Promise<ValidVerdict> {
+  const path = args[0];
+  if (!path || args.length > 1) throw new UsageError('give exactly one IMAGE file');
+  const verdict = await d.verify(path, ctx);
+  const params = await negotiateParams(session, { signal: ctx.signal });
+  const source = await openFileSource(path);
+  try {
+    await client.stage(source, { bufSize: params.bufSize, sha: Uint8Array.from(Buffer.from(verdict.fileSha256, 'hex')), signal: ctx.signal });
+  } finally {
+    await source.close();
+  }
+  return verdict;
+}
+
+function report(job: number, status: BatchStatus, ctx: CliContext, always = false): number {
+  if (ctx.json) ctx.out(JSON.stringify({ job, ...status }, null, 2));
+  else ctx.out([`batch ${job}: ${status.state}`, ...status.targets.map((t) => `  ${t.id}  ${t.state.padEnd(12)} ${t.bytes}/${t.total}${t.err ? `  ${t.err}` : ''}`)].join('\n'));
+  const bad = status.targets.some((t) => t.state === 'failed' || t.state === 'rolled_back');
+  return always || !bad ? EXIT.ok : EXIT.failed;
+}
+
+async function withGateway(d: GatewayCommandDeps, argv: string[], extra: Record<string, { type: 'string' | 'boolean' }>, ctx: CliContext, body: Body): Promise<number> {
+  const parsed = parseOptions(argv, { port: { type: 'string' }, baud: { type: 'string' }, ...extra });
+  const values = parsed.values as Values;
+  if (typeof values.port !== 'string' || values.port === '') throw new UsageError('--port PATH is required');
+  const baudRate = values.baud === undefined ? DEFAULT_BAUD_RATE : count(String(values.baud), '--baud');
+  const link = d.openLink({ kind: 'serial', path: values.port, baudRate });
+  await link.open(ctx.signal);
+  const session = new SmpSession(link);
+  try {
+    return await body(new GatewayClient(session), session, values, parsed.positionals, ctx);
+  } finally {
+    session.dispose();
+    await link.close();
+  }
+}
+
+async function verifyWithKeyStore(path: string, ctx: CliContext): Promise<ValidVerdict> {
+  const keys = await keyStoreFor(ctx.dataDir).keys('image');
+  const verdict = await verifyImageFile(path, keys, { signal: ctx.signal });
+  if (!verdict.valid) throw Object.assign(new Error(`${path} was not sent: ${verdict.message}`), { kind: `image-${verdict.category}` });
+  return verdict;
+}
+
+function jobArg(args: string[]): number {
+  if (args.length !== 1 || args[0] === undefined) throw new UsageError('give exactly one JOB number');
+  return count(args[0], 'JOB');
+}
+
+function count(text: string, what: string, min = 1): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`${what} must be a whole number of at least ${min}, not "${text}"`);
+  return n;
+}
