@@ -1,6 +1,8 @@
 import { EventEmitter } from 'node:events';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AppInfo, ArgsOf, Channel, EventName, Events, Result, ResultOf } from '../preload/api';
+import type { AppInfo, ArgsOf, Channel, EventName, Events, HistoryFilter, Result, ResultOf } from '../preload/api';
 import { EVENT_NAMES } from '../preload/api';
 import { SiteflashError, toErrorValue } from './errors';
 import { LogHub, type Logger } from './log/logger';
@@ -11,7 +13,9 @@ import { loadNoble } from './links/ble-noble';
 import type { DeviceSources } from './links/device-list';
 import { loadNodeHid } from './links/hid-node';
 import { ReleasesService } from './releases/releases-service';
+import { redactSecrets } from './secrets/redact';
 import { argSchemas } from './schemas';
+import { Services } from './services';
 import { version } from '../package.json';
 
 /** How a core is started; every outside dependency can be replaced. */
@@ -41,6 +45,7 @@ export class Core {
   readonly ports: PortWatcher;
   readonly releases: ReleasesService;
   readonly devices: DeviceFinder;
+  readonly services: Services;
   private readonly events = new EventEmitter();
   private readonly handlers: Handlers;
 
@@ -55,6 +60,9 @@ export class Core {
       { serial: () => this.ports.list(), ...(options.deviceSources ?? { noble: loadNoble, hid: loadNodeHid }) },
       this.log.child('devices'),
     );
+    this.services = new Services(options.dataDir, this.releases, this.log);
+    this.wireEvents();
+    this.logs.addRedactor(redactSecrets);
     this.logs.onLine((line) => this.emit('log:line', line));
     this.events.setMaxListeners(100);
     this.handlers = {
@@ -72,18 +80,54 @@ export class Core {
       'releases:remove': async ({ id }) => (await this.releases.remove(id), null),
       'image:check': ({ fileName, dataBase64 }) => this.releases.checkImage(fileName, Buffer.from(dataBase64, 'base64')),
       'devices:scan': (args) => this.devices.scan(args),
+      'settings:get': async () => this.services.settings.current,
+      'settings:set': async (change) => {
+        const before = this.services.settings.current;
+        const after = this.services.settings.update(change);
+        if (after.cloudUrl !== before.cloudUrl) this.services.sync.configure(after.cloudUrl);
+        return after;
+      },
+      'sync:status': async () => this.services.sync.status,
+      'sync:now': () => this.services.sync.syncNow(),
+      'secrets:status': () => this.services.secretsStatus(),
+      'secrets:set-cloud-token': async ({ token }) => (await this.services.secrets.set('cloud-token', token), null),
+      'job:start': (req) => this.services.startJob(req),
+      'job:list': async () => this.services.jobs.list(),
+      'job:pause': async ({ jobId, deviceKey }) => (this.services.jobs.pause(jobId, deviceKey), this.services.jobs.get(jobId)),
+      'job:resume': async ({ jobId, deviceKey }) => (this.services.jobs.resume(jobId, deviceKey), this.services.jobs.get(jobId)),
+      'job:cancel': async ({ jobId, deviceKey }) => (this.services.jobs.cancel(jobId, deviceKey), this.services.jobs.get(jobId)),
+      'job:answer-led': async ({ jobId, deviceKey, seen }) => {
+        if (!this.services.jobs.answerLed(jobId, deviceKey, seen)) throw new SiteflashError('no-led-question', 'That device is not waiting for an LED answer (any more).');
+        return this.services.jobs.get(jobId);
+      },
+      'job:retry-failed': async ({ jobId }) => (this.services.jobs.retryFailed(jobId), this.services.jobs.get(jobId)),
+      'history:query': async (filter) => this.services.jobs.history(filter),
+      'history:export-csv': (filter) => this.exportCsv(filter),
+      'gateway:connect': ({ path, baudRate }) => this.services.connectGateway(path, baudRate),
+      'gateway:status': async () => this.services.gateway.info,
+      'gateway:disconnect': () => this.services.gateway.disconnect(),
+      'collect:start': async () => this.services.gateway.startCollect(),
+      'collect:stop': async () => this.services.gateway.stopCollect(),
+      'devices:identify': ({ target }) => this.services.identify(target),
+      'demo:start': () => this.services.startDemo(),
+      'demo:status': async () => this.services.demo.snapshot(),
+      'demo:stop': () => this.services.stopDemo(),
+      'demo:update-mode': async ({ deviceId }) => this.services.demo.enterUpdateMode(deviceId),
+      'demo:inject-failure': async ({ deviceId }) => this.services.demo.injectFailure(deviceId),
       'log:write': async ({ level, message }) => (this.logs.logger('siteflash:renderer')[level](message), null),
     };
   }
 
-  /** Starts background work (port watching). */
+  /** Starts background work (port watching) and resumes jobs the journal left unfinished. */
   start(): this {
     this.ports.start();
+    this.services.resume();
     return this;
   }
 
   async close(): Promise<void> {
     this.ports.stop();
+    this.services.close();
     this.events.removeAllListeners();
   }
 
@@ -117,6 +161,33 @@ export class Core {
   onAny(listener: <E extends EventName>(event: E, payload: Events[E]) => void): () => void {
     const offs = EVENT_NAMES.map((name) => this.on(name, (payload) => listener(name, payload)));
     return () => offs.forEach((off) => off());
+  }
+
+  /** The services' own events, forwarded as the contract's event streams. */
+  private wireEvents(): void {
+    const s = this.services;
+    s.jobs.on('job:progress', (e) => this.emit('job:progress', e));
+    s.jobs.on('job:device-state', (e) => this.emit('job:device-state', e));
+    s.jobs.on('job:led-prompt', (e) => this.emit('job:led-prompt', e));
+    s.jobs.on('job:state', (e) => this.emit('job:state', e));
+    s.sync.onStatus((e) => this.emit('sync:status', e));
+    s.gateway.collectChanges.add((e) => this.emit('collect:changed', e));
+    s.gateway.changes.add((e) => this.emit('gateway:changed', e));
+    s.demo.onChange((e) => this.emit('demo:changed', e));
+  }
+
+  private async exportCsv(filter: HistoryFilter): Promise<{ fileName: string; csv: string; rows: number }> {
+    const dir = await mkdtemp(join(tmpdir(), 'siteflash-csv-'));
+    try {
+      const path = join(dir, 'history.csv');
+      const rows = await this.services.jobs.exportCsv(filter, path);
+      const csv = await readFile(path, 'utf8');
+      const day = new Date().toISOString().slice(0, 10);
+      const site = (this.services.settings.current.siteName || 'siteflash').replace(/[^A-Za-z0-9._-]+/g, '-');
+      return { fileName: `${site}-history-${day}.csv`, csv, rows };
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   }
 
   private emit<E extends EventName>(event: E, payload: Events[E]): void {

@@ -11,6 +11,37 @@ const upload = z.object({ fileName: z.string().min(1).max(255), dataBase64: z.ba
  * Argument schemas, one per channel. Typed against the contract, so a schema that drifts from
  * `preload/api.ts` fails the typecheck.
  */
+const jobId = z.string().min(1).max(64);
+const deviceId = z.string().regex(/^[0-9a-f]{16}$/, 'an EUI-64 as 16 lower-case hex digits');
+const target = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('serial'), path, baudRate: z.number().int().min(1200).max(12_000_000).optional() }).strict(),
+  z.object({ kind: z.literal('ble'), address: z.string().min(1).max(64) }).strict(),
+  z.object({ kind: z.literal('hid'), path }).strict(),
+  z.object({ kind: z.literal('gateway'), deviceId }).strict(),
+  z.object({ kind: z.literal('demo'), deviceId }).strict(),
+]);
+const policy = z
+  .object({
+    ledConfirm: z.boolean(),
+    retries: z.number().int().min(0).max(20),
+    afterRejoin: z.enum(['confirm', 'leave-in-test']),
+    backoff: z.object({ baseMs: z.number().int().min(0).max(60_000), capMs: z.number().int().min(0).max(600_000) }).strict().optional(),
+    rejoinTimeoutMs: z.number().int().min(1000).max(3_600_000).optional(),
+  })
+  .strict();
+const endState = z.enum(['done', 'failed', 'rolled-back', 'cancelled']);
+const historyFilter = z
+  .object({
+    site: z.string().max(200).optional(),
+    device: z.string().max(200).optional(),
+    result: endState.optional(),
+    from: z.number().int().optional(),
+    to: z.number().int().optional(),
+    limit: z.number().int().min(1).max(100_000).optional(),
+  })
+  .strict();
+const jobDevice = z.object({ jobId, deviceKey: z.string().min(1).max(300).optional() }).strict();
+
 export const argSchemas: { [C in Channel]: z.ZodType<ArgsOf<C>> } = {
   'app:get-info': empty,
   'ports:list': empty,
@@ -26,5 +57,31 @@ export const argSchemas: { [C in Channel]: z.ZodType<ArgsOf<C>> } = {
   'releases:remove': z.object({ id }).strict(),
   'image:check': upload,
   'devices:scan': z.object({ scanMs: z.number().int().min(0).max(60_000).optional(), query: z.boolean().optional() }).strict(),
+  'settings:get': empty,
+  'settings:set': z.object({ siteName: z.string().max(200).optional(), technician: z.string().max(200).optional(), cloudUrl: z.union([z.literal(''), z.url({ protocol: /^https?$/ })]).optional() }).strict(),
+  'sync:status': empty,
+  'sync:now': empty,
+  'secrets:status': empty,
+  'secrets:set-cloud-token': z.object({ token: z.string().min(1).max(8192) }).strict(),
+  'job:start': z.object({ bundleId: id, targets: z.array(z.object({ link: target, expectedDeviceId: deviceId.optional() }).strict()).min(1).max(500), policy }).strict(),
+  'job:list': empty,
+  'job:pause': jobDevice,
+  'job:resume': jobDevice,
+  'job:cancel': jobDevice,
+  'job:answer-led': z.object({ jobId, deviceKey: z.string().min(1).max(300), seen: z.boolean() }).strict(),
+  'job:retry-failed': z.object({ jobId }).strict(),
+  'history:query': historyFilter,
+  'history:export-csv': historyFilter,
+  'gateway:connect': z.object({ path, baudRate: z.number().int().min(1200).max(12_000_000).optional() }).strict(),
+  'gateway:status': empty,
+  'gateway:disconnect': empty,
+  'collect:start': empty,
+  'collect:stop': empty,
+  'devices:identify': z.object({ target }).strict(),
+  'demo:start': empty,
+  'demo:status': empty,
+  'demo:stop': empty,
+  'demo:update-mode': z.object({ deviceId }).strict(),
+  'demo:inject-failure': z.object({ deviceId }).strict(),
   'log:write': z.object({ level: z.enum(['debug', 'info', 'warn', 'error']), message: z.string().max(10_000) }).strict(),
 };

@@ -141,6 +141,133 @@ export interface DeviceProblem {
   hint?: string;
 }
 
+// The batch engine's snapshots and events are plain data defined beside the engine (types only,
+// no Node imports); the contract re-exports them so that every side names them from here.
+export type {
+  AuditEntry,
+  DeviceSnapshot,
+  DeviceState,
+  DeviceStateEvent,
+  EndState,
+  HistoryFilter,
+  JobPolicy,
+  JobProgressEvent,
+  JobSnapshot,
+  JobState,
+  LedAnswer,
+  LedPrompt,
+  ProgressFigures,
+} from '../main/jobs/types';
+import type { AuditEntry, DeviceStateEvent, HistoryFilter, JobPolicy, JobProgressEvent, JobSnapshot, JobState, LedPrompt } from '../main/jobs/types';
+
+/** How a job reaches one device, as the renderer names it. */
+export type JobTargetRequest =
+  | { kind: 'serial'; path: string; baudRate?: number }
+  | { kind: 'ble'; address: string }
+  | { kind: 'hid'; path: string }
+  /** A device behind the connected gateway, by EUI-64. */
+  | { kind: 'gateway'; deviceId: string }
+  /** A direct device of the demo site, by EUI-64. */
+  | { kind: 'demo'; deviceId: string };
+
+/** What the technician starts: a stored release, the devices, the policy. */
+export interface JobStartRequest {
+  bundleId: string;
+  targets: { link: JobTargetRequest; expectedDeviceId?: string }[];
+  policy: JobPolicy;
+}
+
+/** The technician's settings; nothing secret (the cloud token is in the keychain). */
+export interface AppSettings {
+  /** The site being worked on. */
+  siteName: string;
+  /** Who does the work (for the audit log). */
+  technician: string;
+  /** The fleet cloud's base URL; empty: sync is off and results wait on this computer. */
+  cloudUrl: string;
+}
+
+/** What the app shows about sync. */
+export interface SyncStatus {
+  /** Whether the cloud answered the last probe or request; null before the first or when none is set up. */
+  online: boolean | null;
+  syncing: boolean;
+  /** Epoch ms of the last completed sync, null if never. */
+  lastSyncAt: number | null;
+  /** Results and audit rows waiting to be uploaded. */
+  waiting: number;
+  /** The last error in words; never contains a secret. */
+  lastError: string | null;
+  lastErrorKind: string | null;
+}
+
+/** Whether secrets are set; their values never reach the renderer. */
+export interface SecretsStatus {
+  keychain: 'available' | 'unavailable';
+  /** Why the keychain is unavailable and what to do. */
+  message?: string;
+  cloudToken: boolean;
+  /** Projects whose network key is set. */
+  netKeys: string[];
+}
+
+/** The gateway the laptop talks to, if any. */
+export interface GatewayInfo {
+  connected: boolean;
+  /** How it is reached: a serial port path, or `demo`. */
+  via?: string;
+  id?: string;
+  board?: string;
+  version?: string;
+  /** Why it is not connected (after a failure). */
+  message?: string;
+}
+
+/** A device heard while collecting: through the gateway's radio scan, or connected directly. */
+export interface HeardDevice {
+  id: string;
+  board: string;
+  hw: string;
+  version: string;
+  mode: 'normal' | 'update';
+  led: string;
+  /** Signal strength at the gateway, dBm (gateway devices only). */
+  rssi?: number;
+  via: 'gateway' | 'direct';
+  /** How a job reaches it. */
+  target: JobTargetRequest;
+}
+
+/** What the Collect screen shows: devices heard, update-mode ones first. */
+export interface CollectState {
+  scanning: boolean;
+  devices: HeardDevice[];
+  /** Epoch ms of the last scan answer. */
+  updatedAt: number | null;
+  /** The last scan failure in words. */
+  error: string | null;
+}
+
+/** A device of the demo site (simulated), as the demo controls show it. */
+export interface DemoDevice {
+  id: string;
+  board: string;
+  hw: string;
+  version: string;
+  /** Behind the demo gateway (radio), or connected directly. */
+  via: 'gateway' | 'direct';
+  mode: 'normal' | 'update';
+  /** The LED pattern it shows now. */
+  led: string;
+}
+
+/** The demo site while it runs. */
+export interface DemoSite {
+  running: boolean;
+  gatewayId: string | null;
+  devices: DemoDevice[];
+}
+
 /** Channel → argument and result types. */
 export interface Requests {
   /** Facts about the running core. */
@@ -171,6 +298,52 @@ export interface Requests {
   'image:check': { args: FileUpload; result: ImageCheck };
   /** Looks for devices on every link kind; with `query`, asks each one who it is. */
   'devices:scan': { args: { scanMs?: number; query?: boolean }; result: { devices: DeviceSummary[]; problems: DeviceProblem[] } };
+  /** The technician's settings. */
+  'settings:get': { args: Record<string, never>; result: AppSettings };
+  /** Changes some settings; a new cloud URL restarts sync. */
+  'settings:set': { args: Partial<AppSettings>; result: AppSettings };
+  /** Sync status now. */
+  'sync:status': { args: Record<string, never>; result: SyncStatus };
+  /** Syncs now (pushes waiting results, pulls the catalog). */
+  'sync:now': { args: Record<string, never>; result: SyncStatus };
+  /** Which secrets are set; never their values. */
+  'secrets:status': { args: Record<string, never>; result: SecretsStatus };
+  /** Stores the cloud token in the OS keychain (refused where there is none). */
+  'secrets:set-cloud-token': { args: { token: string }; result: null };
+  /** Starts a job. */
+  'job:start': { args: JobStartRequest; result: JobSnapshot };
+  /** Jobs of this session and unfinished ones, newest first. */
+  'job:list': { args: Record<string, never>; result: JobSnapshot[] };
+  /** Pauses a job, or one device of it. A device already installing finishes safely. */
+  'job:pause': { args: { jobId: string; deviceKey?: string }; result: JobSnapshot };
+  'job:resume': { args: { jobId: string; deviceKey?: string }; result: JobSnapshot };
+  /** Cancels a job, or one device of it. A device already installing finishes safely. */
+  'job:cancel': { args: { jobId: string; deviceKey?: string }; result: JobSnapshot };
+  /** The technician's answer to an LED question. */
+  'job:answer-led': { args: { jobId: string; deviceKey: string; seen: boolean }; result: JobSnapshot };
+  /** Runs the failed devices of a job again. */
+  'job:retry-failed': { args: { jobId: string }; result: JobSnapshot };
+  /** The audit log, filtered, newest first. */
+  'history:query': { args: HistoryFilter; result: AuditEntry[] };
+  /** The audit log as CSV (RFC 4180), filtered. */
+  'history:export-csv': { args: HistoryFilter; result: { fileName: string; csv: string; rows: number } };
+  /** Starts the demo site: a simulated gateway with devices behind it and a few direct devices. */
+  'demo:start': { args: Record<string, never>; result: DemoSite };
+  'demo:status': { args: Record<string, never>; result: DemoSite };
+  'demo:stop': { args: Record<string, never>; result: DemoSite };
+  /** Stands in for the magnet and the OTG adapter: puts one demo device in update mode. */
+  'demo:update-mode': { args: { deviceId: string }; result: DemoSite };
+  /** Makes one demo device fail its next update (it walks out of radio range / is unplugged). */
+  'demo:inject-failure': { args: { deviceId: string }; result: DemoSite };
+  /** Connects the gateway on a serial port (checks it answers the field group's identity as a gateway). */
+  'gateway:connect': { args: { path: string; baudRate?: number }; result: GatewayInfo };
+  'gateway:status': { args: Record<string, never>; result: GatewayInfo };
+  'gateway:disconnect': { args: Record<string, never>; result: GatewayInfo };
+  /** Starts listening for devices (gateway radio scan every few seconds, direct devices asked). */
+  'collect:start': { args: Record<string, never>; result: CollectState };
+  'collect:stop': { args: Record<string, never>; result: CollectState };
+  /** Makes a device blink `identify` (through the gateway or directly) so the technician can find it. */
+  'devices:identify': { args: { target: JobTargetRequest }; result: null };
   /** Forwards a renderer log line to the core's log file. */
   'log:write': { args: { level: LogLine['level']; message: string }; result: null };
 }
@@ -183,6 +356,22 @@ export interface Events {
   'ports:removed': PortInfo;
   /** A line of the core's log. */
   'log:line': LogLine;
+  /** Transfer figures of a job, at most 10 a second per job. */
+  'job:progress': JobProgressEvent;
+  /** A device of a job moved to a new state (after the journal committed it). */
+  'job:device-state': DeviceStateEvent;
+  /** The engine waits for the technician to confirm an LED. */
+  'job:led-prompt': LedPrompt;
+  /** A job as a whole changed state. */
+  'job:state': { jobId: string; state: JobState };
+  /** Sync status changed. */
+  'sync:status': SyncStatus;
+  /** Devices heard while collecting changed. */
+  'collect:changed': CollectState;
+  /** The gateway connected or went away. */
+  'gateway:changed': GatewayInfo;
+  /** The demo site changed (a device entered update mode, was updated, …). */
+  'demo:changed': DemoSite;
 }
 
 export type Channel = keyof Requests;
@@ -199,7 +388,22 @@ export interface SiteflashBridge {
 }
 
 /** Names of every event stream, for adapters that subscribe to all of them. */
-export const EVENT_NAMES = ['ports:added', 'ports:removed', 'log:line'] as const satisfies readonly EventName[];
+export const EVENT_NAMES = [
+  'ports:added',
+  'ports:removed',
+  'log:line',
+  'job:progress',
+  'job:device-state',
+  'job:led-prompt',
+  'job:state',
+  'sync:status',
+  'collect:changed',
+  'gateway:changed',
+  'demo:changed',
+] as const satisfies readonly EventName[];
+// Every event stream is in the list (a missing one fails the typecheck here).
+const _allEvents: Exclude<EventName, (typeof EVENT_NAMES)[number]> extends never ? true : never = true;
+void _allEvents;
 
 declare global {
   interface Window {

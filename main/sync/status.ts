@@ -1,18 +1,6 @@
-/** What the app shows about sync; the renderer gets it as-is. */
-export interface SyncStatus {
-  /** Whether the configured server answered the last probe or request; null before the first. */
-  online: boolean | null;
-  /** True while a sync runs. */
-  syncing: boolean;
-  /** Epoch ms of the last sync that completed; null if never. */
-  lastSyncAt: number | null;
-  /** Outbox rows waiting to be uploaded (including parked ones). */
-  waiting: number;
-  /** The last error in words, for the technician; null after a clean sync. Never contains a secret. */
-  lastError: string | null;
-  /** Stable kind of the last error, for code that reacts to it (e.g. `unauthorized` → sign-in). */
-  lastErrorKind: string | null;
-}
+import type { SyncStatus } from '../../preload/api';
+
+export type { SyncStatus } from '../../preload/api';
 
 /** Holds the status and tells listeners about every change. */
 export class StatusHub {

@@ -1,0 +1,168 @@
+import { userInfo } from 'node:os';
+import { join } from 'node:path';
+import type { JobSnapshot, JobStartRequest, JobTargetRequest, SecretsStatus } from '../preload/api';
+import { DemoSiteRunner } from './demo/demo-site';
+import { SiteflashError } from './errors';
+import { GatewayConnection } from './gateway/gateway-connection';
+import { createLink, DEFAULT_BAUD_RATE } from './links/factory';
+import type { Link } from './links/link';
+import type { Logger } from './log/logger';
+import type { DeviceDriver } from './jobs/driver';
+import { GATEWAY_TARGET_PREFIX, GatewayDriver, gatewayTarget } from './jobs/gateway-driver';
+import { JobsService } from './jobs/jobs-service';
+import { RoutingDriver } from './jobs/routing-driver';
+import { SmpDriver } from './jobs/smp-driver';
+import type { JobTarget } from './jobs/types';
+import { releaseFromBundle } from './releases/job-release';
+import type { ReleasesService } from './releases/releases-service';
+import { redactSecrets } from './secrets/redact';
+import { SecretStore } from './secrets/secret-store';
+import { AppSettingsStore } from './settings/app-settings';
+import { openDatabase, type Db } from './store/database';
+import { AppSync } from './sync/app-sync';
+
+/** Demo devices' links are named `demo/<id>`. */
+const DEMO_PREFIX = 'demo/';
+/** Through the demo gateway a lost forward is noticed in seconds rather than the real 20 s. */
+const DEMO_FORWARD_TIMEOUT_MS = 4000;
+
+/**
+ * The core's long-lived services, built once and wired to each other: the journal database, the
+ * batch engine with one driver per way of reaching a device, sync, secrets, settings, the gateway
+ * connection and the demo site.
+ */
+export class Services {
+  readonly db: Db;
+  readonly settings: AppSettingsStore;
+  readonly secrets = new SecretStore();
+  readonly sync: AppSync;
+  readonly demo = new DemoSiteRunner();
+  readonly gateway: GatewayConnection;
+  readonly jobs: JobsService;
+  private gatewayDriver: { client: unknown; driver: GatewayDriver } | null = null;
+
+  constructor(
+    dataDir: string,
+    private readonly releases: ReleasesService,
+    private readonly log: Logger,
+  ) {
+    this.db = openDatabase({ dataDir }).db;
+    this.settings = new AppSettingsStore(dataDir);
+    this.sync = new AppSync({
+      db: this.db,
+      secrets: this.secrets,
+      bundleDir: join(dataDir, 'downloads'),
+      log: log.child('sync'),
+      verifyBundle: async (path) => {
+        try {
+          await releases.importPath(path);
+          return { ok: true };
+        } catch (err) {
+          return { ok: false, reason: err instanceof Error ? err.message : String(err) };
+        }
+      },
+    });
+    this.gateway = new GatewayConnection(log.child('gateway'), () =>
+      this.demo.running ? this.demo.snapshot().devices.filter((d) => d.via === 'direct').map((d) => ({ link: this.demo.directLink(d.id), target: { kind: 'demo', deviceId: d.id } })) : [],
+    );
+    const smp = new SmpDriver({ openLink: (t) => this.openDirect(t) });
+    this.jobs = new JobsService({ db: this.db, driver: new RoutingDriver((t) => this.driverFor(t, smp)) });
+    // A device's end writes its audit row to the outbox in the same commit: the waiting count moves.
+    this.jobs.on('job:device-state', (e) => {
+      if (['done', 'failed', 'rolled-back', 'cancelled'].includes(e.to)) this.sync.refreshWaiting();
+      if (e.to === 'failed') {
+        // A device never reached has not reported its id; demo and gateway keys end with it.
+        const d = this.jobs.get(e.jobId).devices.find((x) => x.key === e.deviceKey);
+        if (d) this.demo.deviceFailed(d.deviceId ?? d.key.slice(d.key.lastIndexOf('/') + 1));
+      }
+    });
+    this.sync.configure(this.settings.current.cloudUrl);
+  }
+
+  /** Resumes jobs a crash or a quit left unfinished (the journal says where each device was). */
+  resume(): void {
+    const resumed = this.jobs.resumeUnfinished();
+    if (resumed.length) this.log.info(`resumed ${resumed.length} unfinished job(s) from the journal`);
+  }
+
+  async startJob(req: JobStartRequest): Promise<JobSnapshot> {
+    const release = await releaseFromBundle(this.releases.bundles, req.bundleId);
+    if (req.targets.length === 0) throw new SiteflashError('no-devices', 'Choose at least one device to update.');
+    const s = this.settings.current;
+    const id = this.jobs.start({
+      release,
+      targets: req.targets.map((t) => this.toTarget(t.link, t.expectedDeviceId)),
+      policy: req.policy,
+      technician: s.technician || userInfo().username,
+      ...(s.siteName ? { site: s.siteName } : {}),
+    });
+    return this.jobs.get(id);
+  }
+
+  /** Starts the demo site and connects its gateway as the app's gateway. */
+  async startDemo() {
+    const link = this.demo.start();
+    if (this.gateway.current?.link !== link) await this.gateway.connect(link, 'demo', { forwardTimeoutMs: DEMO_FORWARD_TIMEOUT_MS });
+    return this.demo.snapshot();
+  }
+
+  async stopDemo() {
+    if (this.gateway.info.via === 'demo') await this.gateway.disconnect();
+    this.demo.stop();
+    return this.demo.snapshot();
+  }
+
+  async connectGateway(path: string, baudRate = DEFAULT_BAUD_RATE) {
+    return this.gateway.connect(createLink({ kind: 'serial', path, baudRate }), path);
+  }
+
+  async identify(target: JobTargetRequest): Promise<null> {
+    await this.gateway.identify(target, (t) => (t.kind === 'demo' ? this.demo.directLink(t.deviceId) : null));
+    return null;
+  }
+
+  async secretsStatus(): Promise<SecretsStatus> {
+    try {
+      const names = await this.secrets.list();
+      return { keychain: 'available', cloudToken: names.includes('cloud-token'), netKeys: names.filter((n) => n.startsWith('net-key:')).map((n) => n.slice('net-key:'.length)) };
+    } catch (err) {
+      return { keychain: 'unavailable', message: redactSecrets(err instanceof Error ? err.message : String(err)), cloudToken: false, netKeys: [] };
+    }
+  }
+
+  close(): void {
+    this.sync.stop();
+    this.gateway.stopCollect();
+    void this.jobs.close();
+    this.demo.stop();
+    this.db.close();
+  }
+
+  private toTarget(link: JobTargetRequest, expectedDeviceId?: string): JobTarget {
+    switch (link.kind) {
+      case 'gateway':
+        return gatewayTarget(link.deviceId);
+      case 'demo':
+        return { link: { kind: 'loopback', name: `${DEMO_PREFIX}${link.deviceId}` }, expectedDeviceId: link.deviceId };
+      default:
+        return { link, ...(expectedDeviceId ? { expectedDeviceId } : {}) };
+    }
+  }
+
+  private driverFor(target: JobTarget, smp: DeviceDriver): DeviceDriver {
+    if (target.link.kind !== 'loopback' || !target.link.name.startsWith(GATEWAY_TARGET_PREFIX)) return smp;
+    const g = this.gateway.current;
+    if (!g) throw new SiteflashError('no-gateway', 'The gateway is not connected: connect it on the Connect screen, then retry.');
+    if (this.gatewayDriver?.client !== g.client) this.gatewayDriver = { client: g.client, driver: new GatewayDriver({ client: g.client, gatewayBufSize: g.bufSize }) };
+    return this.gatewayDriver.driver;
+  }
+
+  private openDirect(target: JobTarget): Link {
+    const l = target.link;
+    if (l.kind === 'loopback' && l.name.startsWith(DEMO_PREFIX)) return this.demo.directLink(l.name.slice(DEMO_PREFIX.length));
+    if (l.kind === 'serial') return createLink({ kind: 'serial', path: l.path, baudRate: l.baudRate ?? DEFAULT_BAUD_RATE });
+    if (l.kind === 'ble') return createLink({ kind: 'ble', address: l.address });
+    if (l.kind === 'hid') return createLink({ kind: 'hid', path: l.path });
+    throw new SiteflashError('link-unsupported', `No way to reach ${l.kind}:${'name' in l ? l.name : ''}.`);
+  }
+}
