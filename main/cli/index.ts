@@ -50,14 +50,13 @@ function findCommand(args: string[]): Command | undefined {
 }
 
 function helpText(): string {
-  const width = Math.max(...commands.map((c) => c.usage.length));
   return [
     `siteflash ${version} — update, commission and re-key IoT devices on site`,
     '',
     'usage: siteflash <command> [options] [--json]',
     '',
     'commands:',
-    ...commands.map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}`),
+    ...commands.flatMap((c) => [`  ${c.usage}`, `      ${c.summary}`]),
     '',
     'options for every command:',
     '  --json      print one JSON document on stdout (errors as {"error":{kind,message}})',
@@ -75,7 +74,7 @@ function helpText(): string {
 /** True when this module is the program being run (not imported by a test). */
 function isMain(): boolean {
   const entry = process.argv[1] ?? '';
-  return /(^|[\\/])(cli\.js|siteflash(\.js)?)$/.test(entry);
+  return /(^|[\\/])(cli\.js|siteflash(\.js)?|cli[\\/]index\.ts)$/.test(entry);
 }
 
 if (isMain()) {

@@ -5,10 +5,11 @@ import { historyCommand } from './history';
 import { devicesCommand } from './devices';
 import { gatewayCommands } from './gateway';
 import { inspectCommand } from './inspect';
+import { keysCommands } from './keys';
 import { portsCommand } from './ports';
 import { simCommand } from './sim';
 import { updateCommand } from './update';
 import { verifyCommand } from './verify';
 
 /** Every `siteflash` sub-command, in the order `--help` lists them. */
-export const commands: Command[] = [portsCommand, devicesCommand, ...deviceCommands, updateCommand, historyCommand, ...gatewayCommands, verifyCommand, inspectCommand, ...bundleCommands, simCommand];
+export const commands: Command[] = [portsCommand, devicesCommand, ...deviceCommands, updateCommand, historyCommand, ...gatewayCommands, verifyCommand, inspectCommand, ...bundleCommands, ...keysCommands, simCommand];

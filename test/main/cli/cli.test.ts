@@ -36,3 +36,24 @@ describe('siteflash CLI', () => {
     expect(Array.isArray(parsed.ports)).toBe(true);
   });
 });
+
+describe('siteflash keys', () => {
+  it('imports a public key, refuses a private one, and lists both with fingerprints', async () => {
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const dataDir = mkdtempSync(join(tmpdir(), 'siteflash-keys-'));
+    const c = capture();
+    const ctx = { ...c.ctx, dataDir };
+    const vectors = resolve(root, '..', 'shared', 'vectors', 'keys');
+    expect(await runCli(['keys', 'import', join(vectors, 'ecdsa-p256.pub.pem'), '--name', 'project-p256', '--role', 'image'], ctx)).toBe(0);
+    expect(await runCli(['keys', 'import', join(root, 'resources', 'demo', 'siteflash-demo-image.key.pem'), '--name', 'oops', '--role', 'image'], ctx)).toBe(1);
+    expect(await runCli(['keys', 'import', 'x.pem', '--name', 'n', '--role', 'firmware'], ctx)).toBe(2);
+    expect(await runCli(['keys', 'list', '--json'], ctx)).toBe(0);
+    const listed = JSON.parse(c.out.at(-1)!) as { keys: { name: string; fingerprint: string; source: string }[] };
+    expect(listed.keys.find((k) => k.name === 'project-p256')).toMatchObject({
+      source: 'imported',
+      fingerprint: 'eaf5ce156efed346998086bd499fd05c15e6861bbee292efbe2806455f0d850a',
+    });
+    expect(listed.keys.some((k) => k.name === 'oops')).toBe(false);
+  });
+});
