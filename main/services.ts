@@ -1,6 +1,7 @@
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { JobSnapshot, JobStartRequest, JobTargetRequest, SecretsStatus } from '../preload/api';
+import { keychainNetKeys } from './commission/net-key';
 import { DemoSiteRunner } from './demo/demo-site';
 import { SiteflashError } from './errors';
 import { GatewayConnection } from './gateway/gateway-connection';
@@ -66,7 +67,7 @@ export class Services {
       this.demo.running ? this.demo.snapshot().devices.filter((d) => d.via === 'direct').map((d) => ({ link: this.demo.directLink(d.id), target: { kind: 'demo', deviceId: d.id } })) : [],
     );
     const smp = new SmpDriver({ openLink: (t) => this.openDirect(t) });
-    this.jobs = new JobsService({ db: this.db, driver: new RoutingDriver((t) => this.driverFor(t, smp)) });
+    this.jobs = new JobsService({ db: this.db, driver: new RoutingDriver((t) => this.driverFor(t, smp)), netKey: keychainNetKeys(this.secrets) });
     // A device's end writes its audit row to the outbox in the same commit: the waiting count moves.
     this.jobs.on('job:device-state', (e) => {
       if (['done', 'failed', 'rolled-back', 'cancelled'].includes(e.to)) this.sync.refreshWaiting();

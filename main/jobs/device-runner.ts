@@ -1,3 +1,4 @@
+import type { NetKeySource } from '../commission/net-key';
 import { sleep, type Clock } from '../links/clock';
 import type { DevicePatch, DeviceRow, JobJournal } from '../store/journal';
 import { fullJitterDelay } from '../sync/backoff';
@@ -7,6 +8,7 @@ import { classify, JobError } from './errors';
 import type { JobImages } from './job-images';
 import { ledQuestion, type LedCheckpoints } from './led-checkpoints';
 import type { ProgressCoalescer } from './progress';
+import { advanceNetwork } from './network-flow';
 import type { LinkScheduler } from './scheduler';
 import { chooseComponent } from './select-component';
 import { isEnd } from './state-machine';
@@ -36,6 +38,8 @@ export interface RunnerContext {
   wallNow: () => number;
   /** Called after the journal committed a state change. */
   emit(event: DeviceStateEvent): void;
+  /** Network jobs: the project's network key, fetched from the keychain when a device needs it. */
+  netKey?: NetKeySource;
 }
 
 /**
@@ -62,7 +66,7 @@ export async function runDevice(ctx: RunnerContext): Promise<void> {
     try {
       release = await ctx.scheduler.acquire(ctx.target.link, signal);
       conn = await ctx.driver.connect(ctx.target, signal);
-      await advance(ctx, conn);
+      await (ctx.spec.kind === 'network' ? advanceNetwork(ctx, conn) : advance(ctx, conn));
       return;
     } catch (err) {
       ctx.progress.idle(ctx.key);

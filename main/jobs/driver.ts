@@ -48,6 +48,10 @@ export interface DeviceFacts {
   mode?: 'normal' | 'update';
   /** Running version. */
   version?: string;
+  /** PAN the device is on (identity `pan`); undefined when it reports none. */
+  pan?: number;
+  /** LED pattern the device reports showing (identity `led`), e.g. `joined` just after it rejoined. */
+  led?: string;
   slots: SlotFacts[];
 }
 
@@ -76,6 +80,15 @@ export interface DeviceConnection {
   awaitRejoin(timeoutMs: number, signal: AbortSignal): Promise<DeviceFacts>;
   /** Confirms the running image (ends the test). */
   confirm(signal: AbortSignal): Promise<void>;
+  /**
+   * Network jobs: writes settings (smp.md §3.3 write), in order. Values may hold the network key:
+   * pass them to the device and nowhere else (no log, no error text).
+   */
+  writeSettings?(values: readonly { name: string; val: Uint8Array }[], signal: AbortSignal): Promise<void>;
+  /** Network jobs: reads one readable setting (never `net/key`). */
+  readSetting?(name: string, signal: AbortSignal): Promise<Uint8Array>;
+  /** Network jobs: `commit` then `save` (smp.md §3.3): the change is applied and survives a reset. */
+  commitSave?(signal: AbortSignal): Promise<void>;
   /** Releases the connection. */
   close(): Promise<void>;
 }

@@ -1,6 +1,7 @@
 import { fieldIdentity } from '../devices/commands/field';
 import { imageConfirm, imageState, imageTest } from '../devices/commands/image';
 import { reset } from '../devices/commands/os';
+import { settingsCommit, settingsRead, settingsSave, settingsWrite } from '../devices/commands/settings';
 import { DeviceError } from '../devices/errors';
 import type { SmpSession } from '../devices/session';
 import { SiteflashError } from '../errors';
@@ -92,7 +93,7 @@ class GatewayConnection implements DeviceConnection {
     const identity = await fieldIdentity(this.session, signal);
     const slots = (await imageState(this.session, signal)).map((s) => ({ slot: s.slot, version: s.version, hash: Buffer.from(s.hash).toString('hex'), active: s.active, pending: s.pending, confirmed: s.confirmed }));
     if (!identity) return { slots };
-    return { deviceId: identity.id, board: identity.board, hwRev: identity.hw, mode: identity.mode, version: identity.version, slots };
+    return { deviceId: identity.id, board: identity.board, hwRev: identity.hw, mode: identity.mode, version: identity.version, led: identity.led, ...(identity.pan === undefined ? {} : { pan: identity.pan }), slots };
   }
 
   async showLed(pattern: 'update-mode' | 'joined' | 'identify', signal: AbortSignal): Promise<boolean> {
@@ -136,6 +137,23 @@ class GatewayConnection implements DeviceConnection {
 
   async confirm(signal: AbortSignal): Promise<void> {
     await imageConfirm(this.session, undefined, signal);
+  }
+
+  async writeSettings(values: readonly { name: string; val: Uint8Array }[], signal: AbortSignal): Promise<void> {
+    await this.viaGateway(async () => {
+      for (const v of values) await settingsWrite(this.session, v.name, v.val, signal);
+    });
+  }
+
+  async readSetting(name: string, signal: AbortSignal): Promise<Uint8Array> {
+    return this.viaGateway(() => settingsRead(this.session, name, signal));
+  }
+
+  async commitSave(signal: AbortSignal): Promise<void> {
+    await this.viaGateway(async () => {
+      await settingsCommit(this.session, signal);
+      await settingsSave(this.session, undefined, signal);
+    });
   }
 
   /** A forwarded request that times out means the device is out of the gateway's reach: say so. */

@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
+import type { NetKeySource } from '../commission/net-key';
+import { checkNetworkSettings } from '../commission/net-settings';
+import { networkCounts } from '../commission/network-counts';
 import { systemClock, type Clock } from '../links/clock';
 import { Listeners } from '../links/listeners';
 import type { AuditEntry, HistoryFilter } from '../store/audit';
@@ -32,6 +35,8 @@ export interface JobsServiceOptions {
   rng?: () => number;
   limits?: SchedulerLimits;
   newId?: () => string;
+  /** Network jobs: where the project's network key comes from (main/commission `keychainNetKeys`). */
+  netKey?: NetKeySource;
 }
 
 interface LiveJob {
@@ -174,10 +179,12 @@ export class JobsService {
     const job = this.journal.job(jobId);
     if (!job) throw new JobError('job-not-found', `There is no job ${jobId}.`);
     const live = this.live.get(jobId);
-    return snapshotOf(job, this.journal.devices(jobId), {
+    const snapshot = snapshotOf(job, this.journal.devices(jobId), {
       progress: (key) => live?.progress.of(key),
       ledPrompt: (key) => this.leds.pending(jobId, key),
     });
+    if (job.spec.kind === 'network' && job.spec.network) snapshot.network = networkCounts(job.spec.network.panId, snapshot.devices.map((d) => d.key), this.journal.events(jobId));
+    return snapshot;
   }
 
   /** Resolves once every device of the job reached an end (or the service closed). */
@@ -242,6 +249,7 @@ export class JobsService {
       control,
       wallNow: this.wallNow,
       emit: (e) => this.listeners['job:device-state'].emit(e),
+      ...(this.o.netKey ? { netKey: this.o.netKey } : {}),
     }).catch((err: unknown) => {
       // A bug (e.g. an illegal transition) must not leave the device silently stuck.
       const message = err instanceof Error ? err.message : String(err);
@@ -300,7 +308,12 @@ function validate(spec: JobSpec): void {
   const bad = (m: string) => new JobError('job-invalid', m);
   if (!spec.technician.trim()) throw bad('A job needs the technician\'s name for the audit log.');
   if (spec.targets.length === 0) throw bad('A job needs at least one device.');
-  if (spec.release.components.length === 0) throw bad('A job needs an image.');
+  if (spec.kind === 'network') {
+    if (!spec.network) throw bad('A network job needs the network settings.');
+    // The spec is journaled as given: anything beyond these (a key pasted in by mistake) must not reach the database.
+    if (Object.keys(spec.network).some((k) => !['projectId', 'panId', 'channel', 'security'].includes(k))) throw bad('Network settings hold only projectId, panId, channel and security; the key comes from the keychain.');
+    checkNetworkSettings(spec.network);
+  } else if (spec.release.components.length === 0) throw bad('A job needs an image.');
   if (!Number.isInteger(spec.policy.retries) || spec.policy.retries < 0) throw bad('Retries must be a whole number, 0 or more.');
   const keys = spec.targets.map((t) => deviceKeyOf(t.link));
   const dup = keys.find((k, i) => keys.indexOf(k) !== i);

@@ -1,6 +1,7 @@
 import { fieldIdentity, fieldLed } from '../devices/commands/field';
 import { imageConfirm, imageState, imageTest } from '../devices/commands/image';
 import { isNotSupported, reset } from '../devices/commands/os';
+import { settingsCommit, settingsRead, settingsSave, settingsWrite } from '../devices/commands/settings';
 import { DeviceError } from '../devices/errors';
 import { negotiateParams, type SessionParams } from '../devices/params';
 import { reopenWithBackoff } from '../devices/reconnect';
@@ -31,8 +32,11 @@ export interface SmpDriverOptions {
 
 /** The factory's links: serial now; BLE and HID once their owners add them to `createLink`. */
 export function defaultOpenLink(target: JobTarget): Link {
-  if (target.link.kind === 'serial') return createLink({ kind: 'serial', path: target.link.path, baudRate: target.link.baudRate ?? DEFAULT_BAUD_RATE });
-  throw new SiteflashError('link-unsupported', `siteflash cannot open ${target.link.kind} links for batch updates yet.`);
+  const l = target.link;
+  if (l.kind === 'serial') return createLink({ kind: 'serial', path: l.path, baudRate: l.baudRate ?? DEFAULT_BAUD_RATE });
+  if (l.kind === 'ble') return createLink({ kind: 'ble', address: l.address });
+  if (l.kind === 'hid') return createLink({ kind: 'hid', path: l.path });
+  throw new SiteflashError('link-unsupported', `siteflash cannot open ${l.kind} links for batch updates.`);
 }
 
 /**
@@ -86,7 +90,7 @@ class SmpConnection implements DeviceConnection {
       confirmed: s.confirmed,
     }));
     if (!identity) return { slots };
-    return { deviceId: identity.id, board: identity.board, hwRev: identity.hw, mode: identity.mode, version: identity.version, slots };
+    return { deviceId: identity.id, board: identity.board, hwRev: identity.hw, mode: identity.mode, version: identity.version, led: identity.led, ...(identity.pan === undefined ? {} : { pan: identity.pan }), slots };
   }
 
   async showLed(pattern: 'update-mode' | 'joined' | 'identify', signal: AbortSignal): Promise<boolean> {
@@ -157,6 +161,19 @@ class SmpConnection implements DeviceConnection {
 
   async confirm(signal: AbortSignal): Promise<void> {
     await imageConfirm(this.session, undefined, signal);
+  }
+
+  async writeSettings(values: readonly { name: string; val: Uint8Array }[], signal: AbortSignal): Promise<void> {
+    for (const v of values) await settingsWrite(this.session, v.name, v.val, signal);
+  }
+
+  async readSetting(name: string, signal: AbortSignal): Promise<Uint8Array> {
+    return settingsRead(this.session, name, signal);
+  }
+
+  async commitSave(signal: AbortSignal): Promise<void> {
+    await settingsCommit(this.session, signal);
+    await settingsSave(this.session, undefined, signal);
   }
 
   async close(): Promise<void> {

@@ -1,3 +1,5 @@
+import type { NetworkSettings } from '../commission/net-settings';
+
 /**
  * The data of a batch update job: what the technician asks for ({@link JobSpec}) and what the
  * renderer sees ({@link JobSnapshot}, events). Everything here is plain JSON-serialisable data.
@@ -74,8 +76,34 @@ export interface JobPolicy {
   rejoinTimeoutMs?: number;
 }
 
+/**
+ * What a job does to each device: install the release (`firmware`, the default), or write the
+ * project's network settings and prove the rejoin (`network`, README.md "Network jobs").
+ */
+export type JobKind = 'firmware' | 'network';
+
+/**
+ * The network settings a `network` job writes. The key is not here: it is read from the keychain
+ * (`net-key:<projectId>`) when a device needs it, so it never reaches the journal.
+ */
+export interface JobNetwork extends NetworkSettings {
+  projectId: string;
+}
+
+/** Devices of a network job by what they last reported (identity `pan`): old settings, new settings, or not known. */
+export interface NetworkCounts {
+  old: number;
+  new: number;
+  unknown: number;
+}
+
 /** A job as started: release, targets, the links to them, policy, and who/where for the audit log. */
 export interface JobSpec {
+  /** Default `firmware`. */
+  kind?: JobKind;
+  /** Required when `kind` is `network`. */
+  network?: JobNetwork;
+  /** For a network job: `components` is empty and `name` describes the settings. */
   release: JobRelease;
   targets: JobTarget[];
   policy: JobPolicy;
@@ -154,6 +182,8 @@ export interface JobSnapshot {
   progress: ProgressFigures;
   /** Devices per state. */
   counts: Partial<Record<DeviceState, number>>;
+  /** Network jobs: how many devices are on the old and on the new settings. */
+  network?: NetworkCounts;
 }
 
 /** Coalesced progress of one job: at most 10 a second per job. */

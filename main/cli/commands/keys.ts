@@ -4,7 +4,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { SiteflashError } from '../../errors';
-import { KEY_ROLES, keyStoreFor, type KeyRole } from '../../image/key-store';
+import { KEY_ROLES, keyStoreFor } from '../../image/key-store';
+import type { KeyRole } from '../../image/trusted-key';
 import { EXIT, parseOptions, UsageError, type Command } from '../command';
 
 const listCommand: Command = {

@@ -1,3 +1,5 @@
+import { keychainNetKeys } from '../../commission/net-key';
+import { SecretStore } from '../../secrets/secret-store';
 /**
  * `siteflash update IMAGE --port PATH [--port PATH]... [--site NAME] [--technician NAME] [--no-confirm] [--json]`
  * runs a batch update job over serial ports; `siteflash update --resume` picks up unfinished jobs.
@@ -48,7 +50,8 @@ export function makeUpdateCommand(deps: Partial<UpdateCommandDeps> = {}): Comman
     run: async (argv, ctx) => {
       const { values, positionals } = parseOptions(argv, OPTIONS);
       const { db } = openDatabase({ dataDir: ctx.dataDir });
-      const service = new JobsService({ db, driver: d.driver(ctx) });
+      // The key source too: --resume may pick up an unfinished re-keying job.
+      const service = new JobsService({ db, driver: d.driver(ctx), netKey: keychainNetKeys(new SecretStore()) });
       try {
         let ids: string[];
         if (values.resume) {
