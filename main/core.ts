@@ -13,7 +13,9 @@ import { loadNoble } from './links/ble-noble';
 import type { DeviceSources } from './links/device-list';
 import { loadNodeHid } from './links/hid-node';
 import { ReleasesService } from './releases/releases-service';
+import { setNetKey } from './commission/net-key';
 import { redactSecrets } from './secrets/redact';
+import { secretsFacade } from './secrets/secrets-facade';
 import { argSchemas } from './schemas';
 import { Services } from './services';
 import { version } from '../package.json';
@@ -90,6 +92,7 @@ export class Core {
       'sync:status': async () => this.services.sync.status,
       'sync:now': () => this.services.sync.syncNow(),
       'secrets:status': () => this.services.secretsStatus(),
+      'secrets:set-net-key': async ({ projectId, keyHex }) => (await setNetKey(secretsFacade(this.services.secrets), projectId, keyHex), null),
       'secrets:set-cloud-token': async ({ token }) => (await this.services.secrets.set('cloud-token', token), null),
       'job:start': (req) => this.services.startJob(req),
       'job:list': async () => this.services.jobs.list(),

@@ -62,8 +62,27 @@ export const argSchemas: { [C in Channel]: z.ZodType<ArgsOf<C>> } = {
   'sync:status': empty,
   'sync:now': empty,
   'secrets:status': empty,
+  'secrets:set-net-key': z.object({ projectId: z.string().min(1).max(64), keyHex: z.string().regex(/^[0-9a-fA-F]{32}$/, 'the key is 16 bytes: 32 hex digits') }).strict(),
   'secrets:set-cloud-token': z.object({ token: z.string().min(1).max(8192) }).strict(),
-  'job:start': z.object({ bundleId: id, targets: z.array(z.object({ link: target, expectedDeviceId: deviceId.optional() }).strict()).min(1).max(500), policy }).strict(),
+  'job:start': z
+    .object({
+      kind: z.enum(['firmware', 'network', 'commission']).optional(),
+      bundleId: id.optional(),
+      network: z
+        .object({
+          projectId: z.string().min(1).max(64),
+          panId: z.number().int().min(0).max(0xffff),
+          channel: z.number().int().min(0).max(0xff),
+          security: z.enum(['none', 'aes-ccm-32', 'aes-ccm-64', 'aes-ccm-128']),
+        })
+        .strict()
+        .optional(),
+      targets: z.array(z.object({ link: target, expectedDeviceId: deviceId.optional() }).strict()).min(1).max(500),
+      policy,
+    })
+    .strict()
+    .refine((r) => (r.kind ?? 'firmware') === 'network' || r.bundleId !== undefined, { message: 'a release (bundleId) is needed', path: ['bundleId'] })
+    .refine((r) => (r.kind ?? 'firmware') === 'firmware' || r.network !== undefined, { message: 'network settings are needed', path: ['network'] }),
   'job:list': empty,
   'job:pause': jobDevice,
   'job:resume': jobDevice,

@@ -1,7 +1,10 @@
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { JobSnapshot, JobStartRequest, JobTargetRequest, SecretsStatus } from '../preload/api';
+import { commission } from './commission/commission';
 import { keychainNetKeys } from './commission/net-key';
+import { networkJobSpec } from './commission/network-job';
+import { netKeyName } from './secrets/secret-names';
 import { DemoSiteRunner } from './demo/demo-site';
 import { SiteflashError } from './errors';
 import { GatewayConnection } from './gateway/gateway-connection';
@@ -87,17 +90,26 @@ export class Services {
   }
 
   async startJob(req: JobStartRequest): Promise<JobSnapshot> {
-    const release = await releaseFromBundle(this.releases.bundles, req.bundleId);
     if (req.targets.length === 0) throw new SiteflashError('no-devices', 'Choose at least one device to update.');
     const s = this.settings.current;
-    const id = this.jobs.start({
-      release,
-      targets: req.targets.map((t) => this.toTarget(t.link, t.expectedDeviceId)),
-      policy: req.policy,
-      technician: s.technician || userInfo().username,
-      ...(s.siteName ? { site: s.siteName } : {}),
-    });
-    return this.jobs.get(id);
+    const who = { technician: s.technician || userInfo().username, ...(s.siteName ? { site: s.siteName } : {}) };
+    const targets = req.targets.map((t) => this.toTarget(t.link, t.expectedDeviceId));
+    const kind = req.kind ?? 'firmware';
+    const release = kind === 'network' ? null : await releaseFromBundle(this.releases.bundles, req.bundleId ?? '');
+    if (kind === 'firmware') return this.jobs.get(this.jobs.start({ release: release!, targets, policy: req.policy, ...who }));
+    const network = req.network!;
+    if (!(await this.secrets.has(netKeyName(network.projectId)))) {
+      throw new SiteflashError('net-key-missing', `No network key is stored for project ${network.projectId}: set it on the Home screen first.`);
+    }
+    if (kind === 'network') return this.jobs.get(this.jobs.start(networkJobSpec({ targets, network, policy: req.policy, ...who })));
+    // Commissioning starts its network phase at once, then the release on every device that rejoined.
+    const before = new Set(this.jobs.list().map((j) => j.id));
+    void commission(this.jobs, { targets, network, policy: req.policy, release: release!, ...who }).catch((err: unknown) =>
+      this.log.error(`commissioning stopped: ${err instanceof Error ? err.message : String(err)}`),
+    );
+    const started = this.jobs.list().find((j) => !before.has(j.id));
+    if (!started) throw new SiteflashError('internal', 'Commissioning did not start its network phase.', false);
+    return started;
   }
 
   /** Starts the demo site and connects its gateway as the app's gateway. */

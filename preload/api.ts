@@ -170,9 +170,25 @@ export type JobTargetRequest =
   /** A direct device of the demo site, by EUI-64. */
   | { kind: 'demo'; deviceId: string };
 
-/** What the technician starts: a stored release, the devices, the policy. */
+/** A project's network settings; the key is not here: it comes from the keychain by project. */
+export interface NetworkSettingsRequest {
+  projectId: string;
+  panId: number;
+  channel: number;
+  security: 'none' | 'aes-ccm-32' | 'aes-ccm-64' | 'aes-ccm-128';
+}
+
+/**
+ * What the technician starts: `firmware` (default) sends a stored release; `network` writes the
+ * project's network settings (re-keying); `commission` does both in one visit, network first, then
+ * the release on every device that rejoined.
+ */
 export interface JobStartRequest {
-  bundleId: string;
+  kind?: 'firmware' | 'network' | 'commission';
+  /** The release to send (firmware and commission). */
+  bundleId?: string;
+  /** The settings to write (network and commission). */
+  network?: NetworkSettingsRequest;
   targets: { link: JobTargetRequest; expectedDeviceId?: string }[];
   policy: JobPolicy;
 }
@@ -308,6 +324,8 @@ export interface Requests {
   'sync:now': { args: Record<string, never>; result: SyncStatus };
   /** Which secrets are set; never their values. */
   'secrets:status': { args: Record<string, never>; result: SecretsStatus };
+  /** Stores a project's network key (32 hex digits) in the OS keychain; it is never read back. */
+  'secrets:set-net-key': { args: { projectId: string; keyHex: string }; result: null };
   /** Stores the cloud token in the OS keychain (refused where there is none). */
   'secrets:set-cloud-token': { args: { token: string }; result: null };
   /** Starts a job. */
