@@ -51,3 +51,10 @@ export function parseOptions<T extends NonNullable<ParseArgsConfig['options']>>(
     throw new UsageError(err instanceof Error ? err.message : String(err));
   }
 }
+
+/** Parses an option's whole-number value, at least `min`; anything else is a {@link UsageError}. */
+export function wholeNumber(text: string, option: string, min = 1): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`${option} must be a whole number of at least ${min}, not "${text}"`);
+  return n;
+}

@@ -1,3 +1,4 @@
+import type { DeviceProblem, DeviceSummary } from '../../preload/api';
 import type { PortLister } from '../ports/os-ports';
 import { type NobleLike, resolveNoble } from './ble-noble';
 import { scanBle } from './ble-scan';
@@ -7,34 +8,20 @@ import { createLink, DEFAULT_BAUD_RATE, type LinkDescriptor } from './factory';
 import { listHidInterfaces, resolveNodeHid, type HidFilter, type NodeHidLike } from './hid-node';
 import type { Link } from './link';
 
-/** One device reachable now, on any link kind. */
-export interface ListedDevice {
-  link: 'serial' | 'ble' | 'hid';
-  /** Serial or HID path, or BLE address (noble's id on macOS). */
-  address: string;
+/**
+ * One device reachable now, on any link kind: the contract's {@link DeviceSummary} (BLE address is
+ * noble's id on macOS; USB ids are 4 lower-case hex digits; `name` is the BLE local name, HID
+ * product name or serial port maker), plus how to open it and the device's own report.
+ */
+export interface ListedDevice extends Omit<DeviceSummary, 'report'> {
   /** What to give `createLink` to open it. */
   descriptor: LinkDescriptor;
-  /** BLE local name, HID product name or serial port maker. */
-  name?: string;
-  /** BLE signal strength, dBm. */
-  rssi?: number;
-  /** USB ids as 4 lower-case hex digits. */
-  vendorId?: string;
-  productId?: string;
-  serialNumber?: string;
   /** What the device said about itself (only when the list was made with `query`). */
   report?: DeviceReport;
-  /** Why the query failed (the device is listed all the same). */
-  queryError?: { kind: string; message: string };
 }
 
-/** A link kind that could not be listed, and what to do about it. */
-export interface ListProblem {
-  link: 'serial' | 'ble' | 'hid';
-  kind: string;
-  message: string;
-  hint?: string;
-}
+/** A link kind that could not be listed, and what to do about it (the contract's shape). */
+export type ListProblem = DeviceProblem;
 
 /** Where devices are looked for; a kind left out is not listed. */
 export interface DeviceSources {

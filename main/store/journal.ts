@@ -1,6 +1,6 @@
 import { SiteflashError } from '../errors';
 import { assertTransition, isEnd } from '../jobs/state-machine';
-import type { DeviceState, JobSpec, JobState, LedAnswer } from '../jobs/types';
+import type { DeviceSnapshot, DeviceState, JobSpec, JobState, LedAnswer } from '../jobs/types';
 import { AuditLog, type AuditEntry } from './audit';
 import type { Db } from './db-type';
 import { Outbox } from './outbox';
@@ -19,27 +19,18 @@ export interface JobRow {
 /** Inside `installing`: how far the install went before the last write (a restart re-checks from here). */
 export type InstallStep = 'test-marked' | 'reset-sent';
 
-/** A device of a job as the journal holds it. */
-export interface DeviceRow {
+/**
+ * A device of a job as the journal holds it: the facts its {@link DeviceSnapshot} shows (typed
+ * once, there), plus what only the journal keeps for resuming and the audit log.
+ */
+export interface DeviceRow
+  extends Pick<DeviceSnapshot, 'key' | 'link' | 'state' | 'reason' | 'reasonKind' | 'deviceId' | 'board' | 'fromVersion' | 'toVersion' | 'paused' | 'retries' | 'attempt' | 'ledAnswers'> {
   jobId: string;
-  key: string;
-  link: string;
-  state: DeviceState;
-  reason: string | null;
-  reasonKind: string | null;
-  deviceId: string | null;
-  board: string | null;
-  fromVersion: string | null;
-  toVersion: string | null;
   imageSha256: string | null;
   imageHash: string | null;
   installStep: InstallStep | null;
-  attempt: number;
-  retries: number;
-  paused: boolean;
   startedAt: number;
   endedAt: number | null;
-  ledAnswers: LedAnswer[];
 }
 
 /** Fields a transition or event may set on the device row. */

@@ -3,15 +3,15 @@ import { bootloaderInfo, echo, isNotSupported, osInfo, reset } from '../../devic
 import { fieldIdentity } from '../../devices/commands/field';
 import { openFileSource } from '../../devices/image-source';
 import { negotiateParams } from '../../devices/params';
-import { SmpSession } from '../../devices/session';
+import type { SmpSession } from '../../devices/session';
 import { runUpdate } from '../../devices/update-flow';
 import { uploadImage } from '../../devices/upload';
-import { keyStoreFor } from '../../image/key-store';
-import { verifyImageFile } from '../../image/verify-file';
 import type { ValidVerdict } from '../../image/types';
-import { createLink, DEFAULT_BAUD_RATE, type LinkDescriptor } from '../../links/factory';
+import { createLink, type LinkDescriptor } from '../../links/factory';
 import type { Link } from '../../links/link';
-import { EXIT, parseOptions, UsageError, type CliContext, type Command } from '../command';
+import { EXIT, UsageError, wholeNumber, type CliContext, type Command } from '../command';
+import { parsePortArgs, PORT_USAGE, withSession, type ExtraOptions, type OptionValues } from '../port-session';
+import { verifyWithKeyStore } from '../verify-with-key-store';
 
 /** What the device commands use of the world; tests pass a loopback link to a simulator. */
 export interface DeviceCommandDeps {
@@ -19,9 +19,6 @@ export interface DeviceCommandDeps {
   /** Verifies an image file before upload (default: main/image with the key store of ctx.dataDir). */
   verify(path: string, ctx: CliContext): Promise<ValidVerdict>;
 }
-
-const PORT_OPTIONS = { port: { type: 'string' }, baud: { type: 'string' } } as const;
-const PORT_USAGE = '--port PATH [--baud N]';
 
 /** The device commands (`info`, `image list`, `upload`, `reset`, `echo`), over the given seams. */
 export function makeDeviceCommands(deps: Partial<DeviceCommandDeps> = {}): Command[] {
@@ -32,7 +29,7 @@ export function makeDeviceCommands(deps: Partial<DeviceCommandDeps> = {}): Comma
       summary: 'Show what a device is: OS, bootloader, SMP buffers, field identity, images',
       usage: `info ${PORT_USAGE} [--json]`,
       run: (argv, ctx) =>
-        withSession(d, argv, {}, ctx, async (session) => {
+        withPortSession(d, argv, {}, ctx, async (session) => {
           const params = await negotiateParams(session, { signal: ctx.signal });
           const os = await osInfo(session, 'a', ctx.signal).catch((e: unknown) => (isNotSupported(e) ? undefined : Promise.reject(e)));
           const bootloader = await bootloaderInfo(session, ctx.signal).catch((e: unknown) => (isNotSupported(e) ? undefined : Promise.reject(e)));
@@ -57,7 +54,7 @@ export function makeDeviceCommands(deps: Partial<DeviceCommandDeps> = {}): Comma
       summary: "List the images in a device's slots (version, hash, flags)",
       usage: `image list ${PORT_USAGE} [--json]`,
       run: (argv, ctx) =>
-        withSession(d, argv, {}, ctx, async (session) => {
+        withPortSession(d, argv, {}, ctx, async (session) => {
           const images = (await imageState(session, ctx.signal)).map(slotJson);
           ctx.out(ctx.json ? JSON.stringify({ images }, null, 2) : formatSlots(images));
           return EXIT.ok;
@@ -68,7 +65,7 @@ export function makeDeviceCommands(deps: Partial<DeviceCommandDeps> = {}): Comma
       summary: 'Verify a signed image, then upload it (with --install: test, reset, wait, confirm)',
       usage: `upload IMAGE ${PORT_USAGE} [--window N | --no-pipeline] [--install] [--json]`,
       run: (argv, ctx) =>
-        withSession<ExtraOptions, UploadPlan>(
+        withPortSession<ExtraOptions, UploadPlan>(
           d,
           argv,
           { window: { type: 'string' }, 'no-pipeline': { type: 'boolean' }, install: { type: 'boolean' } },
@@ -78,7 +75,7 @@ export function makeDeviceCommands(deps: Partial<DeviceCommandDeps> = {}): Comma
           async (values, positionals): Promise<UploadPlan> => {
             const path = positionals[0];
             if (!path || positionals.length > 1) throw new UsageError('give exactly one IMAGE file');
-            const window = values['no-pipeline'] ? 1 : values.window === undefined ? undefined : positiveInt(String(values.window), '--window');
+            const window = values['no-pipeline'] ? 1 : values.window === undefined ? undefined : wholeNumber(String(values.window), '--window');
             return { path, window, verdict: await d.verify(path, ctx) };
           },
         ),
@@ -88,7 +85,7 @@ export function makeDeviceCommands(deps: Partial<DeviceCommandDeps> = {}): Comma
       summary: 'Reset a device (--force: even when its application refuses)',
       usage: `reset ${PORT_USAGE} [--force] [--json]`,
       run: (argv, ctx) =>
-        withSession(d, argv, { force: { type: 'boolean' } }, ctx, async (session, values) => {
+        withPortSession(d, argv, { force: { type: 'boolean' } }, ctx, async (session, values) => {
           await reset(session, { force: values.force === true, signal: ctx.signal });
           ctx.out(ctx.json ? JSON.stringify({ reset: true }) : 'The device is resetting.');
           return EXIT.ok;
@@ -99,7 +96,7 @@ export function makeDeviceCommands(deps: Partial<DeviceCommandDeps> = {}): Comma
       summary: 'Send text to a device and print its echo (a link check)',
       usage: `echo TEXT ${PORT_USAGE} [--json]`,
       run: (argv, ctx) =>
-        withSession(d, argv, {}, ctx, async (session, _values, positionals) => {
+        withPortSession(d, argv, {}, ctx, async (session, _values, positionals) => {
           if (positionals.length === 0) throw new UsageError('give the TEXT to echo');
           const text = positionals.join(' ');
           const answer = await echo(session, text, ctx.signal);
@@ -145,47 +142,18 @@ async function uploadRun(session: SmpSession, install: boolean, { path, window, 
 /** The device commands over real serial ports. */
 export const deviceCommands: Command[] = makeDeviceCommands();
 
-type ExtraOptions = Record<string, { type: 'string' | 'boolean' }>;
-
-type Values = Record<string, string | boolean | undefined>;
-
 /** Parses the port options, runs `prepare` (before any port is touched), opens the link and runs `body` over a session. */
-async function withSession<E extends ExtraOptions, P = undefined>(
+async function withPortSession<E extends ExtraOptions, P = undefined>(
   d: DeviceCommandDeps,
   argv: string[],
   extra: E,
   ctx: CliContext,
-  body: (session: SmpSession, values: Values, positionals: string[], prepared: P) => Promise<number>,
-  prepare?: (values: Values, positionals: string[]) => Promise<P>,
+  body: (session: SmpSession, values: OptionValues, positionals: string[], prepared: P) => Promise<number>,
+  prepare?: (values: OptionValues, positionals: string[]) => Promise<P>,
 ): Promise<number> {
-  const parsed = parseOptions(argv, { ...PORT_OPTIONS, ...extra });
-  const values = parsed.values as Values;
-  const path = values.port;
-  if (typeof path !== 'string' || path === '') throw new UsageError('--port PATH is required');
-  const baudRate = values.baud === undefined ? DEFAULT_BAUD_RATE : positiveInt(String(values.baud), '--baud');
-  const prepared = (prepare ? await prepare(values, parsed.positionals) : undefined) as P;
-  const link = d.openLink({ kind: 'serial', path, baudRate });
-  await link.open(ctx.signal);
-  const session = new SmpSession(link);
-  try {
-    return await body(session, values, parsed.positionals, prepared);
-  } finally {
-    session.dispose();
-    await link.close();
-  }
-}
-
-async function verifyWithKeyStore(path: string, ctx: CliContext): Promise<ValidVerdict> {
-  const keys = await keyStoreFor(ctx.dataDir).keys('image');
-  const verdict = await verifyImageFile(path, keys, { signal: ctx.signal });
-  if (!verdict.valid) throw Object.assign(new Error(`${path} was not sent: ${verdict.message}`), { kind: `image-${verdict.category}` });
-  return verdict;
-}
-
-function positiveInt(text: string, option: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${option} must be a positive whole number, not "${text}"`);
-  return n;
+  const { values, positionals, descriptor } = parsePortArgs(argv, extra);
+  const prepared = (prepare ? await prepare(values, positionals) : undefined) as P;
+  return withSession(d.openLink(descriptor), ctx.signal, (session) => body(session, values, positionals, prepared));
 }
 
 interface SlotJson extends Omit<SlotState, 'hash'> {

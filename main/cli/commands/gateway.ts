@@ -9,16 +9,16 @@ import { echo, reset } from '../../devices/commands/os';
 import { settingsRead } from '../../devices/commands/settings';
 import { openFileSource } from '../../devices/image-source';
 import { negotiateParams } from '../../devices/params';
-import { SmpSession } from '../../devices/session';
+import type { SmpSession } from '../../devices/session';
 import type { BatchStatus } from '../../gateway/answers';
 import { GatewayClient } from '../../gateway/gateway-client';
-import { keyStoreFor } from '../../image/key-store';
 import type { ValidVerdict } from '../../image/types';
-import { verifyImageFile } from '../../image/verify-file';
 import { sleep, systemClock } from '../../links/clock';
-import { createLink, DEFAULT_BAUD_RATE, type LinkDescriptor } from '../../links/factory';
+import { createLink, type LinkDescriptor } from '../../links/factory';
 import type { Link } from '../../links/link';
-import { EXIT, parseOptions, UsageError, type CliContext, type Command } from '../command';
+import { EXIT, UsageError, wholeNumber, type CliContext, type Command } from '../command';
+import { parsePortArgs, PORT_USAGE, withSession, type ExtraOptions, type OptionValues } from '../port-session';
+import { verifyWithKeyStore } from '../verify-with-key-store';
 
 /** What the gateway commands use of the world; tests pass a link to a simulated gateway. */
 export interface GatewayCommandDeps {
@@ -28,34 +28,32 @@ export interface GatewayCommandDeps {
   pollMs: number;
 }
 
-type Values = Record<string, string | boolean | undefined>;
-type Body = (client: GatewayClient, session: SmpSession, values: Values, args: string[], ctx: CliContext) => Promise<number>;
+type Body = (client: GatewayClient, session: SmpSession, values: OptionValues, args: string[], ctx: CliContext) => Promise<number>;
 
-const PORT = '--port PATH [--baud N]';
 const FORWARD_COMMANDS = 'echo TEXT | identity | image-state | settings-read NAME | reset';
 
 /** The `gateway …` commands over the given seams. */
 export function makeGatewayCommands(deps: Partial<GatewayCommandDeps> = {}): Command[] {
   const d: GatewayCommandDeps = { openLink: (x) => createLink(x), verify: verifyWithKeyStore, pollMs: 1000, ...deps };
-  const cmd = (verb: string, summary: string, usage: string, extra: Record<string, { type: 'string' | 'boolean' }>, body: Body): Command => ({
+  const cmd = (verb: string, summary: string, usage: string, extra: ExtraOptions, body: Body): Command => ({
     name: `gateway ${verb}`,
     summary,
     usage: `gateway ${verb} ${usage}`.trim(),
     run: (argv, ctx) => withGateway(d, argv, extra, ctx, body),
   });
   return [
-    cmd('identity', 'Show what a gateway is (field identity)', PORT, {}, async (client, _s, _v, _a, ctx) => {
+    cmd('identity', 'Show what a gateway is (field identity)', PORT_USAGE, {}, async (client, _s, _v, _a, ctx) => {
       const id = await client.identity(ctx.signal);
       ctx.out(ctx.json ? JSON.stringify(id, null, 2) : `gateway ${id.id} board ${id.board} hw ${id.hw}, radio ${id.radio}, version ${id.version}`);
       return EXIT.ok;
     }),
-    cmd('scan', 'List the devices a gateway hears, update-mode first', `${PORT} [--ms N]`, { ms: { type: 'string' } }, async (client, _s, v, _a, ctx) => {
-      const devices = await client.scan(v.ms === undefined ? undefined : count(String(v.ms), '--ms'), ctx.signal);
+    cmd('scan', 'List the devices a gateway hears, update-mode first', `${PORT_USAGE} [--ms N]`, { ms: { type: 'string' } }, async (client, _s, v, _a, ctx) => {
+      const devices = await client.scan(v.ms === undefined ? undefined : wholeNumber(String(v.ms), '--ms'), ctx.signal);
       if (ctx.json) ctx.out(JSON.stringify({ devices }, null, 2));
       else ctx.out(devices.length === 0 ? 'No devices heard.' : devices.map((x) => `${x.id}  ${x.board} hw ${x.hw}  ${x.version}  ${x.mode.padEnd(6)}  ${x.rssi} dBm  led ${x.led}`).join('\n'));
       return EXIT.ok;
     }),
-    cmd('stage', 'Verify an image, then put it on the gateway (resumable)', `IMAGE ${PORT}`, {}, async (client, session, _v, args, ctx) => {
+    cmd('stage', 'Verify an image, then put it on the gateway (resumable)', `IMAGE ${PORT_USAGE}`, {}, async (client, session, _v, args, ctx) => {
       const verdict = await stageFile(client, session, args, d, ctx);
       ctx.out(ctx.json ? JSON.stringify({ staged: args[0], sha256: verdict.fileSha256 }) : `Staged ${args[0]} (${verdict.fileSize} bytes, sha256 ${verdict.fileSha256}).`);
       return EXIT.ok;
@@ -63,13 +61,13 @@ export function makeGatewayCommands(deps: Partial<GatewayCommandDeps> = {}): Com
     cmd(
       'batch',
       'Verify and stage an image, then update devices through the gateway',
-      `IMAGE --targets ID,ID… ${PORT} [--batch-size N] [--redundancy PCT] [--no-confirm] [--no-follow]`,
+      `IMAGE --targets ID,ID… ${PORT_USAGE} [--batch-size N] [--redundancy PCT] [--no-confirm] [--no-follow]`,
       { targets: { type: 'string' }, 'batch-size': { type: 'string' }, redundancy: { type: 'string' }, 'no-confirm': { type: 'boolean' }, 'no-follow': { type: 'boolean' } },
       async (client, session, v, args, ctx) => {
         const targets = String(v.targets ?? '').split(',').filter(Boolean);
         if (targets.length === 0) throw new UsageError('--targets ID,ID… is required');
-        const batchSize = v['batch-size'] === undefined ? 10 : count(String(v['batch-size']), '--batch-size');
-        const redundancy = v.redundancy === undefined ? 20 : count(String(v.redundancy), '--redundancy', 0);
+        const batchSize = v['batch-size'] === undefined ? 10 : wholeNumber(String(v['batch-size']), '--batch-size');
+        const redundancy = v.redundancy === undefined ? 20 : wholeNumber(String(v.redundancy), '--redundancy', 0);
         const verdict = await stageFile(client, session, args, d, ctx);
         const sha = Uint8Array.from(Buffer.from(verdict.fileSha256, 'hex'));
         const job = await client.batch({ sha, targets, batchSize, redundancy, confirm: v['no-confirm'] !== true }, ctx.signal);
@@ -85,13 +83,13 @@ export function makeGatewayCommands(deps: Partial<GatewayCommandDeps> = {}): Com
         return report(job, status, ctx);
       },
     ),
-    cmd('status', 'Show a gateway batch and each target', `JOB ${PORT}`, {}, async (client, _s, _v, args, ctx) => report(jobArg(args), await client.batchStatus(jobArg(args), ctx.signal), ctx, true)),
-    cmd('cancel', 'Cancel a gateway batch (installing targets finish)', `JOB ${PORT}`, {}, async (client, _s, _v, args, ctx) => {
+    cmd('status', 'Show a gateway batch and each target', `JOB ${PORT_USAGE}`, {}, async (client, _s, _v, args, ctx) => report(jobArg(args), await client.batchStatus(jobArg(args), ctx.signal), ctx, true)),
+    cmd('cancel', 'Cancel a gateway batch (installing targets finish)', `JOB ${PORT_USAGE}`, {}, async (client, _s, _v, args, ctx) => {
       await client.batchCancel(jobArg(args), ctx.signal);
       ctx.out(ctx.json ? JSON.stringify({ cancelled: jobArg(args) }) : `Batch ${jobArg(args)} cancelled.`);
       return EXIT.ok;
     }),
-    cmd('forward', 'Run a device command on one device behind the gateway', `TARGET (${FORWARD_COMMANDS}) ${PORT}`, {}, async (client, _s, _v, args, ctx) => {
+    cmd('forward', 'Run a device command on one device behind the gateway', `TARGET (${FORWARD_COMMANDS}) ${PORT_USAGE}`, {}, async (client, _s, _v, args, ctx) => {
       const [target, what, ...rest] = args;
       if (!target || !what) throw new UsageError(`give a TARGET and one of: ${FORWARD_COMMANDS}`);
       const dev = await client.forwardSession(target);
@@ -104,7 +102,7 @@ export function makeGatewayCommands(deps: Partial<GatewayCommandDeps> = {}): Com
         await dev.link.close();
       }
     }),
-    cmd('led', 'Make one device behind the gateway blink so you can find it', `TARGET ${PORT} [--pattern NAME]`, { pattern: { type: 'string' } }, async (client, _s, v, args, ctx) => {
+    cmd('led', 'Make one device behind the gateway blink so you can find it', `TARGET ${PORT_USAGE} [--pattern NAME]`, { pattern: { type: 'string' } }, async (client, _s, v, args, ctx) => {
       const target = args[0];
       if (!target) throw new UsageError('give the TARGET device id');
       const pattern = String(v.pattern ?? 'identify');
@@ -160,36 +158,12 @@ function report(job: number, status: BatchStatus, ctx: CliContext, always = fals
   return always || !bad ? EXIT.ok : EXIT.failed;
 }
 
-async function withGateway(d: GatewayCommandDeps, argv: string[], extra: Record<string, { type: 'string' | 'boolean' }>, ctx: CliContext, body: Body): Promise<number> {
-  const parsed = parseOptions(argv, { port: { type: 'string' }, baud: { type: 'string' }, ...extra });
-  const values = parsed.values as Values;
-  if (typeof values.port !== 'string' || values.port === '') throw new UsageError('--port PATH is required');
-  const baudRate = values.baud === undefined ? DEFAULT_BAUD_RATE : count(String(values.baud), '--baud');
-  const link = d.openLink({ kind: 'serial', path: values.port, baudRate });
-  await link.open(ctx.signal);
-  const session = new SmpSession(link);
-  try {
-    return await body(new GatewayClient(session), session, values, parsed.positionals, ctx);
-  } finally {
-    session.dispose();
-    await link.close();
-  }
-}
-
-async function verifyWithKeyStore(path: string, ctx: CliContext): Promise<ValidVerdict> {
-  const keys = await keyStoreFor(ctx.dataDir).keys('image');
-  const verdict = await verifyImageFile(path, keys, { signal: ctx.signal });
-  if (!verdict.valid) throw Object.assign(new Error(`${path} was not sent: ${verdict.message}`), { kind: `image-${verdict.category}` });
-  return verdict;
+async function withGateway(d: GatewayCommandDeps, argv: string[], extra: ExtraOptions, ctx: CliContext, body: Body): Promise<number> {
+  const { values, positionals, descriptor } = parsePortArgs(argv, extra);
+  return withSession(d.openLink(descriptor), ctx.signal, (session) => body(new GatewayClient(session), session, values, positionals, ctx));
 }
 
 function jobArg(args: string[]): number {
   if (args.length !== 1 || args[0] === undefined) throw new UsageError('give exactly one JOB number');
-  return count(args[0], 'JOB');
-}
-
-function count(text: string, what: string, min = 1): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < min) throw new UsageError(`${what} must be a whole number of at least ${min}, not "${text}"`);
-  return n;
+  return wholeNumber(args[0], 'JOB');
 }

@@ -2,9 +2,9 @@
  * `siteflash inspect IMAGE [--json]`: shows an image's header, TLVs and trailer without judging
  * its signature. Exit 0 when it parses, 1 when it does not, 2 usage error, 3 file unreadable.
  */
-import { SiteflashError } from '../../errors';
 import { inspectImageFile, type ImageInspection } from '../../image/inspect';
 import { EXIT, parseOptions, UsageError, type CliContext, type Command } from '../command';
+import { reportFileError } from '../file-error';
 
 function printText(file: string, r: Extract<ImageInspection, { ok: true }>, ctx: CliContext): void {
   const i = r.image;
@@ -37,10 +37,7 @@ async function run(argv: string[], ctx: CliContext): Promise<number> {
   try {
     r = await inspectImageFile(file);
   } catch (err) {
-    if (!(err instanceof SiteflashError)) throw err;
-    if (json) ctx.out(JSON.stringify({ file, error: err.toValue() }, null, 2));
-    else ctx.err(err.message);
-    return EXIT.unreachable;
+    return reportFileError(err, file, json, ctx);
   }
   if (json) ctx.out(JSON.stringify({ file, ...r }, null, 2));
   else if (r.ok) printText(file, r, ctx);

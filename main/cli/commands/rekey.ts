@@ -7,18 +7,15 @@
 import { userInfo } from 'node:os';
 import { createInterface } from 'node:readline/promises';
 import { Writable } from 'node:stream';
-import { keychainNetKeys, setNetKey } from '../../commission/net-key';
+import { setNetKey } from '../../commission/net-key';
 import { NET_SECURITY, parseSettingNumber, type NetSecurity } from '../../commission/net-settings';
 import { networkJobSpec } from '../../commission/network-job';
 import type { DeviceDriver } from '../../jobs/driver';
-import { JobsService } from '../../jobs/jobs-service';
-import { stateLine, TtyProgressView } from '../../jobs/progress-view';
 import { SmpDriver } from '../../jobs/smp-driver';
-import type { JobSnapshot } from '../../jobs/types';
 import { secretsFacade } from '../../secrets/secrets-facade';
 import { SecretStore } from '../../secrets/secret-store';
-import { openDatabase } from '../../store/database';
 import { EXIT, parseOptions, UsageError, type CliContext, type Command } from '../command';
+import { askOnStdin, runJobs, type AskYesNo } from '../job-terminal';
 
 /** What the re-key and secrets commands use of the world; tests pass their own. */
 export interface RekeyCommandDeps {
@@ -26,7 +23,7 @@ export interface RekeyCommandDeps {
   /** The keychain (core-internal: the engine reads the key from it, the CLI only stores and lists). */
   store(): SecretStore;
   /** Asks the technician a yes/no question (the joined LED). */
-  ask(question: string, ctx: CliContext): Promise<boolean>;
+  ask: AskYesNo;
   /** Reads the key text from stdin without echoing it on a terminal. */
   readSecret(prompt: string, ctx: CliContext): Promise<string>;
 }
@@ -54,25 +51,11 @@ export function makeRekeyCommands(deps: Partial<RekeyCommandDeps> = {}): Command
     usage: 'rekey --port PATH [--port PATH]... --project ID --pan N --channel N --security S [--site NAME] [--technician NAME] [--no-confirm] [--json] | rekey --resume [--json]',
     run: async (argv, ctx) => {
       const { values } = parseOptions(argv, REKEY_OPTIONS, false);
-      const { db } = openDatabase({ dataDir: ctx.dataDir });
-      const service = new JobsService({ db, driver: d.driver(ctx), netKey: keychainNetKeys(d.store()) });
-      try {
+      return runJobs(ctx, { driver: d.driver(ctx), secrets: d.store(), ask: d.ask }, (service) => {
         if (values.resume && (values.port || values.project)) throw new UsageError('--resume takes no --port or --project');
         // Resuming picks up every unfinished job, updates too: this service has the driver and the key source both need.
-        const ids = values.resume ? service.resumeUnfinished() : [service.start(rekeySpec(values))];
-        if (ids.length === 0) {
-          ctx.out(ctx.json ? JSON.stringify({ jobs: [] }) : 'No unfinished job to resume.');
-          return EXIT.ok;
-        }
-        const jobs = await follow(service, ids, d, ctx);
-        if (ctx.json) ctx.out(JSON.stringify({ jobs }, null, 2));
-        else for (const job of jobs) ctx.out(summary(job));
-        if (ctx.signal.aborted) return EXIT.interrupted;
-        return jobs.every((j) => j.devices.every((x) => x.state === 'done')) ? EXIT.ok : EXIT.failed;
-      } finally {
-        await service.close();
-        db.close();
-      }
+        return values.resume ? service.resumeUnfinished() : [service.start(rekeySpec(values))];
+      });
     },
   };
   const setKey: Command = {
@@ -132,47 +115,6 @@ function number(text: string | undefined, option: string, max: number): number {
   const n = parseSettingNumber(text);
   if (!Number.isInteger(n) || n < 0 || n > max) throw new UsageError(`${option} must be a whole number from 0 to ${max} (decimal or 0x hex), not "${text}"`);
   return n;
-}
-
-/** Shows state changes, asks the joined-LED questions, cancels on Ctrl-C, and waits for the jobs to settle. */
-async function follow(service: JobsService, ids: string[], d: RekeyCommandDeps, ctx: CliContext): Promise<JobSnapshot[]> {
-  const views = new Map(ids.map((id) => [id, new TtyProgressView((l) => ctx.err(l))]));
-  const live = ctx.isTTY && !ctx.json;
-  const offs = [
-    service.on('job:device-state', (e) => (live ? views.get(e.jobId)?.draw(service.get(e.jobId)) : !ctx.json && ctx.err(stateLine(e)))),
-    service.on('job:led-prompt', (p) => void d.ask(`${p.question} [y/n]`, ctx).catch(() => false).then((seen) => service.answerLed(p.jobId, p.deviceKey, seen))),
-  ];
-  const onAbort = () => ids.forEach((id) => service.cancel(id));
-  ctx.signal.addEventListener('abort', onAbort, { once: true });
-  try {
-    return await Promise.all(ids.map((id) => service.whenSettled(id)));
-  } finally {
-    ctx.signal.removeEventListener('abort', onAbort);
-    for (const off of offs) off();
-  }
-}
-
-function summary(job: JobSnapshot): string {
-  const n = job.network;
-  const lines = [`Job ${job.id}: ${job.state} — ${Object.entries(job.counts).map(([s, c]) => `${c} ${s}`).join(', ')}${n ? `; on the new settings ${n.new}, on the old ${n.old}, unknown ${n.unknown}` : ''}`];
-  for (const x of job.devices) lines.push(`  ${x.key}  ${x.state}${x.toVersion ? `  ${x.fromVersion ?? '?'} → ${x.toVersion}` : ''}${x.reason ? `  ${x.reason}` : ''}`);
-  return lines.join('\n');
-}
-
-let questions: Promise<unknown> = Promise.resolve();
-
-/** Asks on the terminal, one question at a time. */
-function askOnStdin(question: string): Promise<boolean> {
-  const next = questions.then(async () => {
-    const rl = createInterface({ input: process.stdin, output: process.stderr });
-    try {
-      return /^y(es)?$/i.test((await rl.question(`${question} `)).trim());
-    } finally {
-      rl.close();
-    }
-  });
-  questions = next.catch(() => undefined);
-  return next;
 }
 
 /** Reads one line from stdin; on a terminal the prompt goes to stderr and what is typed is not echoed. */

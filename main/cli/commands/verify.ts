@@ -4,12 +4,12 @@
  */
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { SiteflashError } from '../../errors';
 import { keyStoreFor } from '../../image/key-store';
 import { trustedKeyFromPem, type TrustedKey } from '../../image/trusted-key';
 import type { Verdict } from '../../image/types';
 import { verifyImageFile } from '../../image/verify-file';
 import { EXIT, parseOptions, UsageError, type CliContext, type Command } from '../command';
+import { reportFileError } from '../file-error';
 
 /** The JSON document `verify --json` prints. */
 export function verdictJson(file: string, v: Verdict) {
@@ -58,10 +58,7 @@ async function run(argv: string[], ctx: CliContext): Promise<number> {
   try {
     v = await verifyImageFile(file, keys, { signal: ctx.signal });
   } catch (err) {
-    if (!(err instanceof SiteflashError)) throw err;
-    if (json) ctx.out(JSON.stringify({ file, error: err.toValue() }, null, 2));
-    else ctx.err(err.message);
-    return err.kind === 'aborted' ? EXIT.interrupted : EXIT.unreachable;
+    return reportFileError(err, file, json, ctx);
   }
   if (json) {
     ctx.out(JSON.stringify(verdictJson(file, v), null, 2));

@@ -1,3 +1,4 @@
+import type { DeviceIdentityInfo } from '../../../preload/api';
 import { FieldCmd, SmpGroup } from '../../smp';
 import { DeviceError } from '../errors';
 import type { SmpSession } from '../session';
@@ -8,19 +9,8 @@ import { isNotSupported } from './os';
 export const LED_PATTERNS = ['update-mode', 'receiving', 'installing', 'joined', 'error', 'identify', 'off'] as const;
 export type LedPattern = (typeof LED_PATTERNS)[number];
 
-/** What a device says it is (field-group.md, command 0). */
-export interface DeviceIdentity {
-  /** EUI-64, 16 lower-case hex characters. */
-  id: string;
-  board: string;
-  hw: string;
-  role: 'device' | 'gateway';
-  mode: 'normal' | 'update';
-  led: string;
-  radio: string;
-  pan?: number;
-  version: string;
-}
+/** What a device says it is (field-group.md, command 0): the contract's shape, typed once there. */
+export type DeviceIdentity = DeviceIdentityInfo;
 
 /**
  * Reads the field group identity. Returns undefined when the device has no field group

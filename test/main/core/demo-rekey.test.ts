@@ -2,31 +2,12 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { JobSnapshot, Result } from '../../../preload/api';
 import { Core } from '../../../main/core';
+import { settled, value } from './helpers';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'siteflash-rekey-'));
 const core = new Core({ dataDir, host: 'cli', portLister: async () => [], deviceSources: {} });
 afterAll(() => core.close());
-
-function value<T>(r: Result<T>): T {
-  if (!r.ok) throw new Error(`${r.error.kind}: ${r.error.message}`);
-  return r.value;
-}
-
-function settled(jobId: string): Promise<JobSnapshot> {
-  return new Promise((resolve) => {
-    const check = async () => {
-      const job = value(await core.invoke('job:list', {})).find((j) => j.id === jobId);
-      if (job && job.state !== 'running' && job.state !== 'paused') {
-        off();
-        resolve(job);
-      }
-    };
-    const off = core.on('job:state', (e) => e.jobId === jobId && void check());
-    void check();
-  });
-}
 
 /** Every file under `dir`, as text (binary files too: the key must not appear in any encoding we write). */
 function allText(dir: string): string {
@@ -48,12 +29,12 @@ describe('commissioning on the demo site, through the core facade (real keychain
     const network = { projectId: 'plant-7', panId: 0xbeef, channel: 20, security: 'aes-ccm-128' as const };
 
     const first = value(await core.invoke('job:start', { kind: 'commission', bundleId: bundle.id, network, targets, policy: { ledConfirm: false, retries: 1, afterRejoin: 'confirm' } }));
-    const net = await settled(first.id);
+    const net = await settled(core, first.id);
     expect(net.network).toEqual({ old: 0, new: 3, unknown: 0 });
     expect(net.devices.map((d) => d.state)).toEqual(['done', 'done', 'done']);
     // The firmware phase follows on the same devices.
     await expect.poll(async () => value(await core.invoke('job:list', {})).length, { timeout: 20_000 }).toBe(2);
-    const fw = await settled(value(await core.invoke('job:list', {})).find((j) => j.id !== first.id)!.id);
+    const fw = await settled(core, value(await core.invoke('job:list', {})).find((j) => j.id !== first.id)!.id);
     expect(fw.devices.map((d) => d.state)).toEqual(['done', 'done', 'done']);
 
     const csv = value(await core.invoke('history:export-csv', {}));

@@ -2,31 +2,12 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { JobSnapshot, JobTargetRequest, Result } from '../../../preload/api';
+import type { JobTargetRequest } from '../../../preload/api';
 import { Core } from '../../../main/core';
+import { settled, value } from './helpers';
 
 const core = new Core({ dataDir: mkdtempSync(join(tmpdir(), 'siteflash-visit-')), host: 'cli', logToFile: false, portLister: async () => [], deviceSources: {} });
 afterAll(() => core.close());
-
-function value<T>(r: Result<T>): T {
-  if (!r.ok) throw new Error(`${r.error.kind}: ${r.error.message}`);
-  return r.value;
-}
-
-/** Resolves with the job once every device reached an end state (driven by the core's own events). */
-function settled(jobId: string): Promise<JobSnapshot> {
-  return new Promise((resolve) => {
-    const check = async () => {
-      const job = value(await core.invoke('job:list', {})).find((j) => j.id === jobId)!;
-      if (job.state !== 'running' && job.state !== 'paused') {
-        off();
-        resolve(job);
-      }
-    };
-    const off = core.on('job:state', (e) => e.jobId === jobId && void check());
-    void check();
-  });
-}
 
 describe('a site visit on the demo site, through the core facade', () => {
   it('updates devices behind the demo gateway and a direct one; an injected failure fails once and its retry succeeds', { timeout: 120_000 }, async () => {
@@ -48,14 +29,14 @@ describe('a site visit on the demo site, through the core facade', () => {
     value(await core.invoke('demo:inject-failure', { deviceId: failing.id }));
     const targets: { link: JobTargetRequest }[] = [...viaGateway.map((d) => ({ link: { kind: 'gateway' as const, deviceId: d.id } })), { link: { kind: 'demo', deviceId: direct.id } }];
     const started = value(await core.invoke('job:start', { bundleId: bundle.id, targets, policy: { ledConfirm: false, retries: 0, afterRejoin: 'confirm' } }));
-    let job = await settled(started.id);
+    let job = await settled(core, started.id);
     // A device never reached has no reported id yet; its key ends with the id the job expected.
     const byId = new Map(job.devices.map((d) => [d.deviceId ?? d.key.split('/').pop()!, d]));
     expect(byId.get(failing.id)?.state).toBe('failed');
     for (const d of [...viaGateway.filter((x) => x !== failing), direct]) expect({ id: d.id, state: byId.get(d.id)?.state, reason: byId.get(d.id)?.reason }).toEqual({ id: d.id, state: 'done', reason: null });
 
     value(await core.invoke('job:retry-failed', { jobId: started.id }));
-    job = await settled(started.id);
+    job = await settled(core, started.id);
     expect(job.devices.map((d) => [d.key, d.state, d.reason])).toEqual(job.devices.map((d) => [d.key, 'done', null]));
 
     const after = value(await core.invoke('demo:status', {}));

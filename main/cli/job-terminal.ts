@@ -1,0 +1,96 @@
+/**
+ * Runs batch jobs from a terminal, for the commands that start or resume them (`update`, `rekey`):
+ * opens the journal, follows the jobs (progress, state lines, LED questions, Ctrl-C cancels),
+ * prints one summary per job and turns the outcome into an exit code.
+ */
+import { createInterface } from 'node:readline/promises';
+import { keychainNetKeys } from '../commission/net-key';
+import type { DeviceDriver } from '../jobs/driver';
+import { JobsService } from '../jobs/jobs-service';
+import { stateLine, TtyProgressView } from '../jobs/progress-view';
+import type { JobSnapshot } from '../jobs/types';
+import type { SecretStore } from '../secrets/secret-store';
+import { openDatabase } from '../store/database';
+import { EXIT, type CliContext } from './command';
+
+/** Asks the technician a yes/no question (LED checkpoints). */
+export type AskYesNo = (question: string, ctx: CliContext) => Promise<boolean>;
+
+/** What {@link runJobs} drives the jobs with. */
+export interface JobSeams {
+  driver: DeviceDriver;
+  /** The keychain the engine takes network keys from (a resumed re-keying job needs it too). */
+  secrets: SecretStore;
+  ask: AskYesNo;
+}
+
+/**
+ * Opens the journal, calls `start` for the ids of the jobs to run (new or resumed), follows them
+ * to the end and prints them. Exit ok when every device is done, failed otherwise, interrupted
+ * after Ctrl-C; no ids prints that there was nothing to resume.
+ */
+export async function runJobs(ctx: CliContext, seams: JobSeams, start: (service: JobsService) => Promise<string[]> | string[]): Promise<number> {
+  const { db } = openDatabase({ dataDir: ctx.dataDir });
+  const service = new JobsService({ db, driver: seams.driver, netKey: keychainNetKeys(seams.secrets) });
+  try {
+    const ids = await start(service);
+    if (ids.length === 0) {
+      ctx.out(ctx.json ? JSON.stringify({ jobs: [] }) : 'No unfinished job to resume.');
+      return EXIT.ok;
+    }
+    const jobs = await followJobs(service, ids, seams.ask, ctx);
+    if (ctx.json) ctx.out(JSON.stringify({ jobs }, null, 2));
+    else for (const job of jobs) ctx.out(jobSummary(job));
+    if (ctx.signal.aborted) return EXIT.interrupted;
+    return jobs.every((j) => j.devices.every((x) => x.state === 'done')) ? EXIT.ok : EXIT.failed;
+  } finally {
+    await service.close();
+    db.close();
+  }
+}
+
+/** Shows progress and state changes, asks the LED questions, cancels on Ctrl-C, and waits for the jobs to settle. */
+export async function followJobs(service: JobsService, ids: string[], ask: AskYesNo, ctx: CliContext): Promise<JobSnapshot[]> {
+  const views = new Map(ids.map((id) => [id, new TtyProgressView((l) => ctx.err(l))]));
+  const live = ctx.isTTY && !ctx.json;
+  const offs = [
+    service.on('job:device-state', (e) => {
+      if (live) views.get(e.jobId)?.draw(service.get(e.jobId));
+      else if (!ctx.json) ctx.err(stateLine(e));
+    }),
+    service.on('job:progress', (e) => live && views.get(e.jobId)?.draw(service.get(e.jobId))),
+    service.on('job:led-prompt', (p) => void ask(`${p.question} [y/n]`, ctx).catch(() => false).then((seen) => service.answerLed(p.jobId, p.deviceKey, seen))),
+  ];
+  const onAbort = () => ids.forEach((id) => service.cancel(id));
+  ctx.signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    return await Promise.all(ids.map((id) => service.whenSettled(id)));
+  } finally {
+    ctx.signal.removeEventListener('abort', onAbort);
+    for (const off of offs) off();
+  }
+}
+
+/** A job's state, counts per state (and, for network jobs, old/new/unknown), then one line per device. */
+export function jobSummary(job: JobSnapshot): string {
+  const n = job.network;
+  const lines = [`Job ${job.id}: ${job.state} — ${Object.entries(job.counts).map(([s, c]) => `${c} ${s}`).join(', ')}${n ? `; on the new settings ${n.new}, on the old ${n.old}, unknown ${n.unknown}` : ''}`];
+  for (const x of job.devices) lines.push(`  ${x.key}  ${x.state}${x.toVersion ? `  ${x.fromVersion ?? '?'} → ${x.toVersion}` : ''}${x.reason ? `  ${x.reason}` : ''}`);
+  return lines.join('\n');
+}
+
+let questions: Promise<unknown> = Promise.resolve();
+
+/** Asks on the terminal, one question at a time (answers `y` or `yes` count as seen). */
+export function askOnStdin(question: string): Promise<boolean> {
+  const next = questions.then(async () => {
+    const rl = createInterface({ input: process.stdin, output: process.stderr });
+    try {
+      return /^y(es)?$/i.test((await rl.question(`${question} `)).trim());
+    } finally {
+      rl.close();
+    }
+  });
+  questions = next.catch(() => undefined);
+  return next;
+}

@@ -1,0 +1,47 @@
+/**
+ * The `--port PATH [--baud N]` commands' common ground: their options, the serial link they name,
+ * and an SMP session over that link for the length of one command.
+ */
+import { SmpSession } from '../devices/session';
+import { DEFAULT_BAUD_RATE, type LinkDescriptor } from '../links/factory';
+import type { Link } from '../links/link';
+import { parseOptions, UsageError, wholeNumber } from './command';
+
+/** A command's own options, added to the port options. */
+export type ExtraOptions = Record<string, { type: 'string' | 'boolean' }>;
+
+/** Parsed option values, loosely typed: each command reads its own. */
+export type OptionValues = Record<string, string | boolean | undefined>;
+
+/** The usage text of the port options. */
+export const PORT_USAGE = '--port PATH [--baud N]';
+
+/** A parsed port command line. */
+export interface PortArgs {
+  values: OptionValues;
+  positionals: string[];
+  /** The serial link `--port` and `--baud` name (`--port` is required). */
+  descriptor: LinkDescriptor;
+}
+
+/** Parses `--port PATH [--baud N]` plus `extra`; a missing port or bad baud rate is a usage error. */
+export function parsePortArgs(argv: string[], extra: ExtraOptions): PortArgs {
+  const parsed = parseOptions(argv, { port: { type: 'string' }, baud: { type: 'string' }, ...extra });
+  const values = parsed.values as OptionValues;
+  const path = values.port;
+  if (typeof path !== 'string' || path === '') throw new UsageError('--port PATH is required');
+  const baudRate = values.baud === undefined ? DEFAULT_BAUD_RATE : wholeNumber(String(values.baud), '--baud');
+  return { values, positionals: parsed.positionals, descriptor: { kind: 'serial', path, baudRate } };
+}
+
+/** Opens `link`, runs `body` over an SMP session on it, then disposes the session and closes the link. */
+export async function withSession<T>(link: Link, signal: AbortSignal, body: (session: SmpSession) => Promise<T>): Promise<T> {
+  await link.open(signal);
+  const session = new SmpSession(link);
+  try {
+    return await body(session);
+  } finally {
+    session.dispose();
+    await link.close();
+  }
+}
