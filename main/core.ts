@@ -86,11 +86,12 @@ export class Core {
       'settings:set': async (change) => {
         const before = this.services.settings.current;
         const after = this.services.settings.update(change);
-        if (after.cloudUrl !== before.cloudUrl) this.services.sync.configure(after.cloudUrl);
+        if (after.cloudUrl !== before.cloudUrl || after.siteIds.join() !== before.siteIds.join()) this.services.sync.configure(after.cloudUrl, after.siteIds);
         return after;
       },
       'sync:status': async () => this.services.sync.status,
       'sync:now': () => this.services.sync.syncNow(),
+      'sync:prepare': ({ siteIds }) => this.services.prepareVisit(siteIds),
       'secrets:status': () => this.services.secretsStatus(),
       'secrets:set-net-key': async ({ projectId, keyHex }) => (await setNetKey(secretsFacade(this.services.secrets), projectId, keyHex), null),
       'secrets:set-cloud-token': async ({ token }) => (await this.services.secrets.set('cloud-token', token), null),

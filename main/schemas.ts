@@ -58,9 +58,17 @@ export const argSchemas: { [C in Channel]: z.ZodType<ArgsOf<C>> } = {
   'image:check': upload,
   'devices:scan': z.object({ scanMs: z.number().int().min(0).max(60_000).optional(), query: z.boolean().optional() }).strict(),
   'settings:get': empty,
-  'settings:set': z.object({ siteName: z.string().max(200).optional(), technician: z.string().max(200).optional(), cloudUrl: z.union([z.literal(''), z.url({ protocol: /^https?$/ })]).optional() }).strict(),
+  'settings:set': z
+    .object({
+      siteName: z.string().max(200).optional(),
+      technician: z.string().max(200).optional(),
+      cloudUrl: z.union([z.literal(''), z.url({ protocol: /^https?$/ })]).optional(),
+      siteIds: z.array(z.string().min(1).max(200)).max(100).optional(),
+    })
+    .strict(),
   'sync:status': empty,
   'sync:now': empty,
+  'sync:prepare': z.object({ siteIds: z.array(z.string().min(1).max(200)).min(1).max(100) }).strict(),
   'secrets:status': empty,
   'secrets:set-net-key': z.object({ projectId: z.string().min(1).max(64), keyHex: z.string().regex(/^[0-9a-fA-F]{32}$/, 'the key is 16 bytes: 32 hex digits') }).strict(),
   'secrets:set-cloud-token': z.object({ token: z.string().min(1).max(8192) }).strict(),

@@ -80,7 +80,7 @@ export class Services {
         if (d) this.demo.deviceFailed(d.deviceId ?? d.key.slice(d.key.lastIndexOf('/') + 1));
       }
     });
-    this.sync.configure(this.settings.current.cloudUrl);
+    this.sync.configure(this.settings.current.cloudUrl, this.settings.current.siteIds);
   }
 
   /** Resumes jobs a crash or a quit left unfinished (the journal says where each device was). */
@@ -132,6 +132,13 @@ export class Services {
   async identify(target: JobTargetRequest): Promise<null> {
     await this.gateway.identify(target, (t) => (t.kind === 'demo' ? this.demo.directLink(t.deviceId) : null));
     return null;
+  }
+
+  /** Prepares the chosen sites for an offline visit and keeps them fresh from then on. */
+  async prepareVisit(siteIds: string[]) {
+    const s = this.settings.update({ siteIds });
+    this.sync.configure(s.cloudUrl, s.siteIds);
+    return this.sync.prepare(siteIds, async () => new Set((await this.releases.list()).map((b) => b.id)));
   }
 
   async secretsStatus(): Promise<SecretsStatus> {

@@ -201,6 +201,8 @@ export interface AppSettings {
   technician: string;
   /** The fleet cloud's base URL; empty: sync is off and results wait on this computer. */
   cloudUrl: string;
+  /** Sites prepared for (their catalogs and bundles are kept for offline use). */
+  siteIds: string[];
 }
 
 /** What the app shows about sync. */
@@ -215,6 +217,20 @@ export interface SyncStatus {
   /** The last error in words; never contains a secret. */
   lastError: string | null;
   lastErrorKind: string | null;
+}
+
+/** What preparing for a visit brought: each site's catalog and the release bundles its devices need. */
+export interface VisitPreparation {
+  sites: {
+    id: string;
+    name: string;
+    project: string;
+    devices: number;
+    /** Bundles of the system versions the site's devices should run, and whether they are here now. */
+    bundles: { id: string; version: string; state: 'stored' | 'downloaded' | 'failed'; message?: string }[];
+  }[];
+  /** Why nothing (or not everything) could be fetched, in words. */
+  error?: string;
 }
 
 /** Whether secrets are set; their values never reach the renderer. */
@@ -322,6 +338,12 @@ export interface Requests {
   'sync:status': { args: Record<string, never>; result: SyncStatus };
   /** Syncs now (pushes waiting results, pulls the catalog). */
   'sync:now': { args: Record<string, never>; result: SyncStatus };
+  /**
+   * Before a visit: pulls the catalog of the chosen sites and downloads (resumably) and verifies the
+   * release bundles their devices need, so that the visit works offline. The sites are remembered
+   * and kept fresh by background sync.
+   */
+  'sync:prepare': { args: { siteIds: string[] }; result: VisitPreparation };
   /** Which secrets are set; never their values. */
   'secrets:status': { args: Record<string, never>; result: SecretsStatus };
   /** Stores a project's network key (32 hex digits) in the OS keychain; it is never read back. */

@@ -7,6 +7,7 @@ const schema = z.object({
   siteName: z.string().max(200).default(''),
   technician: z.string().max(200).default(''),
   cloudUrl: z.string().max(2000).default(''),
+  siteIds: z.array(z.string()).default([]),
 });
 
 const FILE = 'settings.json';
@@ -31,7 +32,7 @@ export class AppSettingsStore {
   }
 
   get current(): AppSettings {
-    return { ...this.value };
+    return { ...this.value, siteIds: [...this.value.siteIds] };
   }
 
   update(change: Partial<AppSettings>): AppSettings {

@@ -1,4 +1,4 @@
-import type { SyncStatus } from '../../preload/api';
+import type { SyncStatus, VisitPreparation } from '../../preload/api';
 import type { Logger } from '../log/logger';
 import type { SecretStore } from '../secrets/secret-store';
 import { redactSecrets } from '../secrets/redact';
@@ -39,8 +39,8 @@ export class AppSync {
     return this.hub.subscribe(listener);
   }
 
-  /** Points sync at a cloud server (an empty URL turns sync off) and starts syncing in the background. */
-  configure(baseUrl: string): void {
+  /** Points sync at a cloud server (an empty URL turns sync off) and starts syncing in the background, keeping `siteIds` fresh. */
+  configure(baseUrl: string, siteIds: readonly string[] = []): void {
     this.stop();
     if (!baseUrl) {
       this.hub.update(this.unconfigured());
@@ -61,7 +61,7 @@ export class AppSync {
     this.hub.update(connector.status);
     this.offConnector = connector.onStatus((s) => this.hub.update(s));
     this.stopAuto = new AbortController();
-    void connector.autoSync(this.stopAuto.signal, { intervalMs: INTERVAL_MS, offlineRetryMs: OFFLINE_RETRY_MS }).catch((err: unknown) => {
+    void connector.autoSync(this.stopAuto.signal, { intervalMs: INTERVAL_MS, offlineRetryMs: OFFLINE_RETRY_MS, siteIds }).catch((err: unknown) => {
       this.deps.log.error(`background sync stopped: ${err instanceof Error ? err.message : String(err)}`);
     });
     this.deps.log.info(`syncing with ${baseUrl}`);
@@ -72,6 +72,36 @@ export class AppSync {
     if (this.connector) await this.connector.syncNow();
     else this.refreshWaiting();
     return this.status;
+  }
+
+  /**
+   * Prepares a visit: pulls the sites' catalogs, then downloads and verifies every bundle of a
+   * system version that one of their devices should run and that is not stored yet.
+   */
+  async prepare(siteIds: readonly string[], storedBundleIds: () => Promise<Set<string>>): Promise<VisitPreparation> {
+    const connector = this.connector;
+    if (!connector) return { sites: [], error: 'No cloud server is set up: enter its address on the Home screen first.' };
+    const run = await connector.syncNow({ siteIds });
+    const report: VisitPreparation = { sites: [], ...(run.error ? { error: run.error.message } : {}) };
+    for (const c of run.catalogs) {
+      const stored = await storedBundleIds();
+      const wanted = c.systemVersions.filter((v) => c.devices.some((d) => d.targetVersion === v.version));
+      const bundles: VisitPreparation['sites'][number]['bundles'] = [];
+      for (const v of wanted) {
+        if (stored.has(v.bundle.id)) {
+          bundles.push({ id: v.bundle.id, version: v.version, state: 'stored' });
+          continue;
+        }
+        try {
+          await connector.downloadBundle(v.bundle);
+          bundles.push({ id: v.bundle.id, version: v.version, state: 'downloaded' });
+        } catch (err) {
+          bundles.push({ id: v.bundle.id, version: v.version, state: 'failed', message: redactSecrets(err instanceof Error ? err.message : String(err)) });
+        }
+      }
+      report.sites.push({ id: c.site.id, name: c.site.name, project: c.project.name, devices: c.devices.length, bundles });
+    }
+    return report;
   }
 
   /** Re-reads how many results wait, after the journal put new ones in the outbox. */
