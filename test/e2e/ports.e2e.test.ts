@@ -6,7 +6,15 @@ import { join } from 'node:path';
 import { startFleet } from '../../main/sim/fleet';
 import { openPtyPair } from '../pty';
 import { scanA11y } from './a11y';
-import { launchBrowser, openPage, screenshot, startApp, type RunningApp } from './harness';
+import type { Page } from 'playwright-core';
+import { launchBrowser, openPage as openApp, screenshot, startApp, type RunningApp } from './harness';
+
+/** The app opens on Home; these tests are about the Connect screen. */
+async function openPage(browser: Browser, url: string): Promise<Page> {
+  const page = await openApp(browser, url);
+  await page.getByRole('navigation').getByRole('button', { name: 'Connect' }).click();
+  return page;
+}
 
 describe('the app in the browser host', () => {
   let app: RunningApp;
@@ -21,7 +29,7 @@ describe('the app in the browser host', () => {
     await app?.stop();
   });
 
-  it('opens on the Connect screen with the serial port list', async () => {
+  it('shows the serial port list on the Connect screen', async () => {
     const page = await openPage(browser, app.url);
     await expect.poll(() => page.getByRole('heading', { name: 'Connect' }).isVisible()).toBe(true);
     await expect.poll(() => page.getByRole('heading', { name: /Serial ports/ }).isVisible()).toBe(true);

@@ -1,0 +1,115 @@
+/**
+ * How the Update and Results screens show a job: the core's device snapshots as DeviceRow models,
+ * a name for each device, what to do after each kind of failure, and the summary per board and
+ * version. Plain functions over the contract's data; no rules of the engine are decided here.
+ */
+import type { DeviceSnapshot, JobSnapshot, ProgressFigures } from '../../../preload/api';
+import type { DeviceRowModel, LinkType } from './device-view';
+
+/** The link type of a device key (`serial:/dev/ttyACM0`, `loopback:gateway/<id>`, `loopback:demo/<id>`). */
+export function linkTypeOf(link: string): LinkType {
+  if (/^(?:loopback:)?gateway[/:]/.test(link)) return 'gateway';
+  const kind = link.slice(0, link.indexOf(':'));
+  if (kind === 'serial' || kind === 'ble' || kind === 'hid' || kind === 'udp') return kind;
+  return 'loopback';
+}
+
+/** The device's EUI-64: as it reported it, or as the key of a gateway or demo target names it. */
+export function deviceIdOf(d: Pick<DeviceSnapshot, 'deviceId' | 'key'>): string | null {
+  if (d.deviceId) return d.deviceId;
+  const m = /(?:gateway|demo)[/:]([0-9a-f]{16})$/.exec(d.key);
+  return m ? m[1]! : null;
+}
+
+/** A name the technician can match to the box in hand: board and the last four digits of its id. */
+export function deviceName(board: string | null | undefined, id: string | null | undefined, fallback = 'Device'): string {
+  // A no-break space keeps "…a3f1" with its board when the name wraps.
+  const tail = id ? `\u00a0…${id.slice(-4)}` : '';
+  return `${board ?? fallback}${tail}`;
+}
+
+/** What to do after a failure of each kind; anything else gets the general advice. */
+const ADVICE: Readonly<Record<string, string>> = {
+  timeout: 'bring the device closer (to the gateway or the laptop), check it is still in update mode, then press Retry failed; the transfer resumes where it stopped',
+  'link-closed': 'check the cable or the OTG adapter, put the device in update mode again, then press Retry failed',
+  'out-of-range': 'bring the device closer to the gateway, put it in update mode again, then press Retry failed',
+  'batch-lost': 'bring the device closer to the gateway, put it in update mode again, then press Retry failed',
+  'rejoin-timeout': 'check the LED: if it shows "error", put the device in update mode again and retry; otherwise wait a minute and retry',
+  'led-not-confirmed': 'find the device (press Identify), make sure it is the one you hold, then press Retry failed',
+  'not-in-update-mode': 'put the device in update mode again (magnet and OTG adapter), then press Retry failed',
+  'wrong-board': 'this release has no image for this board: choose the right release, or leave this device out',
+  'no-image-for-device': 'this release has no image for this board and hardware revision: choose the right release',
+  'wrong-device': 'another device answered on that link: check which device is connected, then collect again',
+  'already-up-to-date': 'nothing to do: the device already runs this version',
+  'device-busy': 'wait a few seconds, then press Retry failed',
+  'device-refused': 'the device refused the image (version or signature rules): check the release for this device',
+  'bad-image': 'the image was refused: verify the release again on the Releases screen',
+  'rolled-back': 'the new image did not confirm itself; check the release notes for this board, then retry or leave the device out',
+  cancelled: 'press Retry failed if you still want to update it',
+};
+
+/** What the technician should do after a failure of this kind. */
+export function adviceFor(reasonKind: string | null): string {
+  return (reasonKind && ADVICE[reasonKind]) || 'check the device and its link, then press Retry failed; if it fails again, note the reason for support';
+}
+
+/** One device of a job as a DeviceRow shows it; `board` stands in until the device reports its own. */
+export function toRowModel(d: DeviceSnapshot, board?: string): DeviceRowModel {
+  const ended = d.state === 'failed' || d.state === 'rolled-back';
+  const started = d.progress.total > 0;
+  const id = deviceIdOf(d);
+  return {
+    id: id ?? d.key,
+    label: deviceName(d.board ?? board, id, d.key),
+    board: d.board ?? board ?? 'not known yet',
+    link: linkTypeOf(d.link),
+    state: d.state,
+    ...(started ? { bytes: d.progress.bytes, total: d.progress.total, rate: d.progress.rate } : {}),
+    ...(started && d.progress.etaSeconds !== null ? { etaSeconds: d.progress.etaSeconds } : {}),
+    ...(ended ? { failure: { reason: (d.reason ?? 'The update did not complete').replace(/\.$/, ''), action: adviceFor(d.reasonKind).replace(/\.$/, '') } } : {}),
+  };
+}
+
+/** One line of the results summary: devices of one board that reached one version (or failed). */
+export interface SummaryLine {
+  board: string;
+  /** The version they run now as far as the job knows. */
+  version: string;
+  done: number;
+  failed: number;
+  other: number;
+}
+
+/** Devices per board and resulting version: done ones under the new version, the rest under their old one. */
+export function summarize(job: JobSnapshot): SummaryLine[] {
+  const lines = new Map<string, SummaryLine>();
+  for (const d of job.devices) {
+    const board = d.board ?? 'unknown board';
+    const version = (d.state === 'done' ? d.toVersion : d.fromVersion) ?? 'unknown';
+    const key = `${board}\u0000${version}`;
+    const line = lines.get(key) ?? { board, version, done: 0, failed: 0, other: 0 };
+    if (d.state === 'done') line.done += 1;
+    else if (d.state === 'failed' || d.state === 'rolled-back') line.failed += 1;
+    else line.other += 1;
+    lines.set(key, line);
+  }
+  return [...lines.values()].sort((a, b) => a.board.localeCompare(b.board) || a.version.localeCompare(b.version));
+}
+
+/** True once every device of the job reached an end state. */
+export function isSettled(job: JobSnapshot): boolean {
+  return job.devices.every((d) => d.state === 'done' || d.state === 'failed' || d.state === 'rolled-back' || d.state === 'cancelled');
+}
+
+/** The devices' transfer figures added up (the job's own figures cover running devices only). */
+export function sumProgress(devices: readonly DeviceSnapshot[]): ProgressFigures {
+  let bytes = 0;
+  let total = 0;
+  let rate = 0;
+  for (const d of devices) {
+    bytes += d.progress.bytes;
+    total += d.progress.total;
+    rate += d.progress.rate;
+  }
+  return { bytes, total, rate, etaSeconds: rate > 0 ? (total - bytes) / rate : null };
+}
