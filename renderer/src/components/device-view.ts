@@ -4,19 +4,10 @@
  * row model a DeviceRow renders. The renderer's own view types: the lead maps core snapshots onto them.
  */
 
-/** A device's state in a job, as DESIGN.md names them, plus `needs-attention` for a technician prompt. */
-export type DeviceState =
-  | 'discovered'
-  | 'in-update-mode'
-  | 'verified'
-  | 'transferring'
-  | 'installing'
-  | 'rejoined'
-  | 'done'
-  | 'failed'
-  | 'rolled-back'
-  | 'cancelled'
-  | 'needs-attention';
+import type { DeviceState as JobDeviceState } from '../../../preload/api';
+
+/** A device's state in a job (the contract's, DESIGN.md "Device states"), plus `needs-attention` for a technician prompt. */
+export type DeviceState = JobDeviceState | 'needs-attention';
 
 /** Colour family of a state: a second signal beside the text and icon shape, never the only one. */
 export type StateTone = 'neutral' | 'active' | 'ok' | 'warn' | 'bad';
