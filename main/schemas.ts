@@ -32,6 +32,7 @@ const policy = z
 const endState = z.enum(['done', 'failed', 'rolled-back', 'cancelled']);
 const historyFilter = z
   .object({
+    jobId: jobId.optional(),
     site: z.string().max(200).optional(),
     device: z.string().max(200).optional(),
     result: endState.optional(),

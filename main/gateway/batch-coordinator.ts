@@ -41,21 +41,30 @@ interface Entry {
 }
 
 interface Gather {
+  key: string;
   image: JobImage;
   entries: Entry[];
+  /** The gather window closed: the batch waits its turn and takes no quiet time any more. */
+  ready: boolean;
   cancelTimer: () => void;
 }
 
 const ENDS: readonly TargetState[] = ['joined', 'failed', 'rolled_back', 'cancelled'];
 
 /**
- * Turns per-device transfer requests into gateway batches: devices that ask for the same image
- * within `gatherMs` of each other go into one `batch`; the image is staged once per SHA-256
- * (resumable); one `batch_status` poll per batch feeds every device's progress and state.
+ * Turns per-device transfer requests into gateway batches, one image at a time: a gateway holds
+ * one staged image and sends it while a batch runs (field-group.md "stage", "batch"). Devices
+ * that ask for the same image within `gatherMs` of each other go into one `batch`; closed gathers
+ * queue in the order their windows closed; the head of the queue has its image staged (resumable;
+ * one exchange when the gateway already holds it), its batch started and followed by `batch_status`
+ * to the end, and only then does the next one stage. A device only ever joins the gather of its
+ * own image, so a batch never holds a device whose image is another one.
  */
 export class GatewayBatches {
+  /** Gathers by image SHA-256 (hex), open or queued, not yet started. */
   private readonly gathers = new Map<string, Gather>();
-  private readonly staged = new Map<string, Promise<void>>();
+  private readonly queue: Gather[] = [];
+  private running = false;
   private readonly byDevice = new Map<string, Entry>();
 
   constructor(
@@ -69,21 +78,46 @@ export class GatewayBatches {
     return e && !e.error && !(e.status && ENDS.includes(e.status.state) && e.status.state !== 'joined' && e.status.state !== 'rolled_back') ? this.waiter(e) : undefined;
   }
 
-  /** Adds device `id` to the batch gathering for `image`. */
+  /**
+   * Adds device `id` to the gather for `image`: the open one (restarting its quiet time), or the
+   * one queued behind a running batch; a new one otherwise.
+   */
   join(id: string, image: JobImage, onProgress: Progress, signal: AbortSignal): BatchWaiter {
     signal.throwIfAborted();
     const key = Buffer.from(image.sha).toString('hex');
     const entry: Entry = { id, status: undefined, error: undefined, aborted: false, job: undefined, onProgress, last: undefined, wake: new Set() };
     this.byDevice.set(id, entry);
-    const g = this.gathers.get(key);
-    g?.cancelTimer();
-    const gather: Gather = { image, entries: [...(g?.entries ?? []), entry], cancelTimer: () => undefined };
-    gather.cancelTimer = this.o.clock.schedule(() => {
-      this.gathers.delete(key);
-      void this.launch(key, gather);
-    }, this.o.gatherMs);
-    this.gathers.set(key, gather);
+    let g = this.gathers.get(key);
+    if (!g) {
+      g = { key, image, entries: [], ready: false, cancelTimer: () => undefined };
+      this.gathers.set(key, g);
+    }
+    g.entries.push(entry);
+    if (!g.ready) {
+      const gather = g;
+      gather.cancelTimer();
+      gather.cancelTimer = this.o.clock.schedule(() => {
+        gather.ready = true;
+        this.queue.push(gather);
+        void this.pump();
+      }, this.o.gatherMs);
+    }
     return this.waiter(entry);
+  }
+
+  /** Runs the queued batches one after the other; a second call while one runs does nothing. */
+  private async pump(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    try {
+      for (let g = this.queue.shift(); g; g = this.queue.shift()) {
+        // Devices that ask for this image from now on gather for the next batch of it.
+        this.gathers.delete(g.key);
+        await this.launch(g);
+      }
+    } finally {
+      this.running = false;
+    }
   }
 
   private waiter(e: Entry): BatchWaiter {
@@ -119,12 +153,12 @@ export class GatewayBatches {
     if (mates.every((x) => x.aborted || (x.status && ENDS.includes(x.status.state)))) void this.client.batchCancel(e.job).catch(() => undefined);
   }
 
-  private async launch(key: string, g: Gather): Promise<void> {
+  private async launch(g: Gather): Promise<void> {
     const live = g.entries.filter((e) => !e.aborted);
     if (live.length === 0) return;
     let job: number;
     try {
-      await this.stage(key, g.image);
+      await this.stage(g);
       job = await this.client.batch({ sha: g.image.sha, targets: live.map((e) => e.id), batchSize: this.o.batchSize, redundancy: this.o.redundancy, confirm: false });
     } catch (err) {
       for (const e of live) this.fail(e, err instanceof Error ? err : new Error(String(err)));
@@ -134,14 +168,9 @@ export class GatewayBatches {
     await this.follow(job, live);
   }
 
-  private stage(key: string, image: JobImage): Promise<void> {
-    let p = this.staged.get(key);
-    if (!p) {
-      p = this.client.stage(image.source, { bufSize: this.o.gatewayBufSize, sha: image.sha }).then(() => undefined);
-      this.staged.set(key, p);
-      p.catch(() => this.staged.delete(key));
-    }
-    return p;
+  /** Stages the gather's image; a gateway that already holds it answers `match` to the first chunk (one exchange). */
+  private async stage(g: Gather): Promise<void> {
+    await this.client.stage(g.image.source, { bufSize: this.o.gatewayBufSize, sha: g.image.sha });
   }
 
   /** Polls batch_status until the batch ends, feeding each device's entry. */

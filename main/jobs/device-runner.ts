@@ -11,6 +11,7 @@ import type { ProgressCoalescer } from './progress';
 import { advanceNetwork } from './network-flow';
 import type { LinkScheduler } from './scheduler';
 import { chooseComponent } from './select-component';
+import { withChosenId } from './chosen-id';
 import { isEnd } from './state-machine';
 import type { DeviceState, DeviceStateEvent, JobSpec, JobTarget } from './types';
 
@@ -225,7 +226,7 @@ function current(ctx: RunnerContext): DeviceRow {
 
 /** Commits the transition, then tells the listeners. */
 function move(ctx: RunnerContext, to: DeviceState, patch: DevicePatch = {}, detail: Record<string, unknown> = {}): void {
-  const { seq, from, row } = ctx.journal.transition(ctx.jobId, ctx.key, to, patch, detail);
+  const { seq, from, row } = ctx.journal.transition(ctx.jobId, ctx.key, to, isEnd(to) ? withChosenId(current(ctx), ctx.target, to, patch) : patch, detail);
   if (isEnd(to)) ctx.progress.idle(ctx.key);
   ctx.emit({ jobId: ctx.jobId, deviceKey: ctx.key, from, to, reason: row.reason, reasonKind: row.reasonKind, seq });
 }

@@ -4,6 +4,7 @@ import { sleep } from '../links/clock';
 import type { DevicePatch, DeviceRow } from '../store/journal';
 import type { RunnerContext } from './device-runner';
 import type { DeviceConnection, DeviceFacts } from './driver';
+import { withChosenId } from './chosen-id';
 import { isEnd } from './state-machine';
 import type { DeviceState, JobNetwork } from './types';
 
@@ -194,7 +195,7 @@ function current(ctx: RunnerContext): DeviceRow {
 
 /** Commits the transition, then tells the listeners. */
 function move(ctx: RunnerContext, to: DeviceState, patch: DevicePatch = {}, detail: Record<string, unknown> = {}): void {
-  const { seq, from, row } = ctx.journal.transition(ctx.jobId, ctx.key, to, patch, detail);
+  const { seq, from, row } = ctx.journal.transition(ctx.jobId, ctx.key, to, isEnd(to) ? withChosenId(current(ctx), ctx.target, to, patch) : patch, detail);
   if (isEnd(to)) ctx.progress.idle(ctx.key);
   ctx.emit({ jobId: ctx.jobId, deviceKey: ctx.key, from, to, reason: row.reason, reasonKind: row.reasonKind, seq });
 }

@@ -12,7 +12,8 @@ const NO_PROGRESS: ProgressFigures = { bytes: 0, total: 0, rate: 0, etaSeconds: 
 
 /** A job's snapshot from its journal rows and the live view: plain data, safe to send over IPC. */
 export function snapshotOf(job: JobRow, rows: readonly DeviceRow[], live: LiveView): JobSnapshot {
-  const devices = rows.map((r) => deviceSnapshot(r, live));
+  const sizes = new Map(job.spec.release.components.map((c) => [c.sha256, c.size]));
+  const devices = rows.map((r) => deviceSnapshot(r, live, sizes));
   const counts: Partial<Record<DeviceState, number>> = {};
   for (const d of devices) counts[d.state] = (counts[d.state] ?? 0) + 1;
   return {
@@ -29,11 +30,31 @@ export function snapshotOf(job: JobRow, rows: readonly DeviceRow[], live: LiveVi
   };
 }
 
-function deviceSnapshot(r: DeviceRow, live: LiveView): DeviceSnapshot {
+/**
+ * Whether the device holds all of its image: past the transfer (installing, rejoined, rolled back,
+ * done by an install), or ended after its install began. Whether or not this process sent the
+ * bytes: after a restart, or once the job finished, the live figures are gone.
+ */
+function hasWholeImage(r: DeviceRow): boolean {
+  switch (r.state) {
+    case 'installing':
+    case 'rejoined':
+    case 'rolled-back':
+      return true;
+    case 'done':
+      return r.reasonKind !== 'already-up-to-date';
+    case 'failed':
+    case 'cancelled':
+      return r.installStep !== null;
+    default:
+      return false;
+  }
+}
+
+function deviceSnapshot(r: DeviceRow, live: LiveView, sizes: ReadonlyMap<string, number>): DeviceSnapshot {
   const seen = live.progress(r.key);
-  // A device past its transfer has all its bytes, whether or not this process sent them.
-  const past = r.state === 'installing' || r.state === 'rejoined' || (r.state === 'done' && r.reasonKind !== 'already-up-to-date');
-  const progress = seen ?? NO_PROGRESS;
+  const total = seen && seen.total > 0 ? seen.total : ((r.imageSha256 === null ? undefined : sizes.get(r.imageSha256)) ?? 0);
+  const progress = hasWholeImage(r) && total > 0 ? { bytes: total, total, rate: 0, etaSeconds: 0 } : (seen ?? NO_PROGRESS);
   return {
     key: r.key,
     link: r.link,
@@ -47,7 +68,7 @@ function deviceSnapshot(r: DeviceRow, live: LiveView): DeviceSnapshot {
     paused: r.paused,
     retries: r.retries,
     attempt: r.attempt,
-    progress: past && progress.total > 0 ? { ...progress, bytes: progress.total, rate: 0, etaSeconds: 0 } : progress,
+    progress,
     ledPrompt: live.ledPrompt(r.key),
     ledAnswers: r.ledAnswers,
   };

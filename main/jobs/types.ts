@@ -244,6 +244,8 @@ export interface AuditEntry {
 /** What {@link AuditLog.history} filters on; absent fields match everything. */
 export interface HistoryFilter {
   site?: string;
+  /** One job's rows (e.g. the Results screen's export). */
+  jobId?: string;
   /** Device id (EUI-64) or device key (link id). */
   device?: string;
   result?: EndState;

@@ -33,8 +33,8 @@ export interface GatewayRadioContext {
  */
 export class GatewayFieldGroup implements SimGroup {
   readonly group = SmpGroup.field;
-  readonly stage = new StageStore();
   readonly batches = new Map<number, GatewayBatch>();
+  readonly stage = new StageStore(() => [...this.batches.values()].some((b) => b.state === 'running'));
   private nextJob = 1;
 
   constructor(

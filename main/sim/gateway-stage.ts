@@ -6,7 +6,9 @@ import { sameBytes } from './handler';
 /**
  * The gateway's image store for `stage` (field-group.md command 2, "like image upload"): the
  * offset rules of smp.md §5.2 — resume by `sha`, a wrong offset answers the expected one, `match`
- * when the last byte lands — into the gateway's own storage, not a boot slot.
+ * when the last byte lands — into the gateway's own storage, not a boot slot. That storage holds
+ * one image: starting another one erases the staged image, and while a batch is sending the
+ * staged image (`busy`) another one is refused with `MGMT_ERR_EBUSY`.
  */
 export class StageStore {
   private buf: Uint8Array | undefined;
@@ -14,6 +16,9 @@ export class StageStore {
   private next = 0;
   /** The complete staged image whose SHA-256 matched, if any. */
   staged: { bytes: Uint8Array; sha: Uint8Array } | undefined;
+
+  /** `busy`: a batch is sending the staged image right now. */
+  constructor(private readonly busy: () => boolean = () => false) {}
 
   /** Handles one stage request body; returns the answer body. */
   handle(body: SmpBody): SmpBody {
@@ -24,6 +29,8 @@ export class StageStore {
       if (this.buf && this.sha && sameBytes(this.sha, sha) && this.buf.length === len) return { off: this.next };
       if (this.staged && sameBytes(this.staged.sha, sha) && this.staged.bytes.length === len) return { off: len, match: true };
       if (data.length > len) return { rc: MgmtErr.EINVAL };
+      if (this.busy()) return { rc: MgmtErr.EBUSY, rsn: 'a batch is sending the staged image' };
+      this.staged = undefined;
       this.buf = new Uint8Array(len);
       this.sha = sha;
       this.next = 0;

@@ -51,6 +51,7 @@ export class AuditLog {
       args[name] = value;
     };
     add('site = @site', 'site', filter.site);
+    add('job_id = @jobId', 'jobId', filter.jobId);
     add('(device_id = @device OR device_key = @device)', 'device', filter.device);
     add('result = @result', 'result', filter.result);
     add('at >= @from', 'from', filter.from);

@@ -1,5 +1,5 @@
 /**
- * `siteflash history [--site S] [--device D] [--result R] [--csv FILE] [--json]`: the audit log of
+ * `siteflash history [--job ID] [--site S] [--device D] [--result R] [--csv FILE] [--json]`: the audit log of
  * batch updates, filtered; `--csv` writes it as an RFC 4180 file instead of printing it.
  */
 import { writeFile } from 'node:fs/promises';
@@ -15,10 +15,11 @@ const RESULTS: readonly EndState[] = ['done', 'failed', 'rolled-back', 'cancelle
 async function run(argv: string[], ctx: CliContext): Promise<number> {
   const { values } = parseOptions(
     argv,
-    { site: { type: 'string' }, device: { type: 'string' }, result: { type: 'string' }, csv: { type: 'string' }, limit: { type: 'string' } },
+    { job: { type: 'string' }, site: { type: 'string' }, device: { type: 'string' }, result: { type: 'string' }, csv: { type: 'string' }, limit: { type: 'string' } },
     false,
   );
   const filter: HistoryFilter = {};
+  if (values.job !== undefined) filter.jobId = values.job;
   if (values.site !== undefined) filter.site = values.site;
   if (values.device !== undefined) filter.device = values.device;
   if (values.result !== undefined) {
@@ -69,7 +70,7 @@ function table(rows: AuditEntry[]): string {
 /** The `history` command. */
 export const historyCommand: Command = {
   name: 'history',
-  summary: 'Show or export (--csv) the audit log of updates, by site, device or result',
-  usage: 'history [--site S] [--device D] [--result R] [--limit N] [--csv FILE] [--json]',
+  summary: 'Show or export (--csv) the audit log of updates, by job, site, device or result',
+  usage: 'history [--job ID] [--site S] [--device D] [--result R] [--limit N] [--csv FILE] [--json]',
   run,
 };

@@ -92,4 +92,21 @@ describe('job journal and audit log (migration 2)', () => {
     expect(j.audit.history({ result: 'cancelled' }).map((r) => r.jobId)).toEqual(['j1']);
     expect(j.audit.history({ site: 'nowhere' })).toEqual([]);
   });
+
+  it('gives exactly one job\'s rows when filtered by job id, every attempt of it and nothing of other jobs', () => {
+    const { db } = fresh();
+    const j = new JobJournal(db);
+    const other = 'serial:/dev/ttyUSB1';
+    j.createJob('j1', spec, [{ key: KEY, link: KEY }, { key: other, link: other }]);
+    j.createJob('j2', spec, [{ key: KEY, link: KEY }]);
+    j.transition('j1', KEY, 'failed', { reason: 'x' });
+    j.transition('j2', KEY, 'cancelled', { reason: 'Cancelled.' });
+    j.transition('j1', KEY, 'discovered');
+    j.transition('j1', KEY, 'cancelled', { reason: 'Cancelled.' });
+    j.transition('j1', other, 'failed', { reason: 'y' });
+    expect(j.audit.history({ jobId: 'j1' }).map((r) => [r.jobId, r.deviceKey, r.attempt])).toEqual([['j1', other, 1], ['j1', KEY, 2], ['j1', KEY, 1]]);
+    expect(j.audit.history({ jobId: 'j2' }).map((r) => [r.jobId, r.deviceKey])).toEqual([['j2', KEY]]);
+    expect(j.audit.history({ jobId: 'j1', device: other }).map((r) => r.deviceKey)).toEqual([other]);
+    expect(j.audit.history({ jobId: 'j3' })).toEqual([]);
+  });
 });
