@@ -39,8 +39,13 @@ export function packetLimit(o: Pick<ChunkBudgetOptions, 'bufSize' | 'transport' 
   switch (o.transport) {
     case 'serial':
       return o.bufSize - SERIAL_FRAME_OVERHEAD;
-    case 'ble':
-      return o.bleReassembly ? o.bufSize : Math.min(o.bufSize, o.maxWrite ?? 20);
+    case 'ble': {
+      const write = o.maxWrite ?? 20;
+      if (!o.bleReassembly) return Math.min(o.bufSize, write);
+      // Split over several writes, a packet should fill each one: a part-filled last write costs a
+      // whole packet slot of the connection event (smp.md §7), so whole writes carry more per second.
+      return o.bufSize >= write ? Math.floor(o.bufSize / write) * write : o.bufSize;
+    }
     case 'hid':
       return o.bufSize;
     case 'raw':

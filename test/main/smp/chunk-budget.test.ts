@@ -23,10 +23,13 @@ describe('upload chunk budget (smp.md §5.4, §5.5)', () => {
     expect(requestOverhead({ imageLength: 200_000, offset: 0, firstChunk: { image: 0, upgrade: true } }) + 3).toBe(85);
   });
 
-  it('takes B − 4 for serial, MTU − 3 for BLE without reassembly, B with it', () => {
+  it('takes B − 4 for serial, MTU − 3 for BLE without reassembly, whole writes up to B with it', () => {
     expect(packetLimit({ bufSize: 384, transport: 'serial' })).toBe(380);
     expect(packetLimit({ bufSize: 2475, transport: 'ble', maxWrite: 244 })).toBe(244);
-    expect(packetLimit({ bufSize: 2475, transport: 'ble', maxWrite: 244, bleReassembly: true })).toBe(2475);
+    // With reassembly a packet spans whole writes only: 10 × 244, not 2475 with a part-filled 11th write.
+    expect(packetLimit({ bufSize: 2475, transport: 'ble', maxWrite: 244, bleReassembly: true })).toBe(2440);
+    expect(packetLimit({ bufSize: 384, transport: 'ble', maxWrite: 20, bleReassembly: true })).toBe(380);
+    expect(packetLimit({ bufSize: 128, transport: 'ble', maxWrite: 244, bleReassembly: true })).toBe(128);
     expect(packetLimit({ bufSize: 4096, transport: 'raw' })).toBe(1472);
     expect(packetLimit({ bufSize: 512, transport: 'hid' })).toBe(512);
   });
