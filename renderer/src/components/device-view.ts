@@ -76,6 +76,8 @@ export interface DeviceRowModel {
   readonly rate?: number;
   /** Seconds left. */
   readonly etaSeconds?: number;
+  /** Shown instead of the transfer when the job sends no image (a network job's step, in words). */
+  readonly note?: string;
   /** Set when the state is failed, rolled-back or needs-attention. */
   readonly failure?: FailureView;
 }

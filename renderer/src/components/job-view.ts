@@ -5,6 +5,7 @@
  */
 import type { DeviceSnapshot, JobSnapshot, ProgressFigures } from '../../../preload/api';
 import type { DeviceRowModel, LinkType } from './device-view';
+import { needsAttention, networkStepText } from './network-view';
 
 /** The link type of a device key (`serial:/dev/ttyACM0`, `loopback:gateway/<id>`, `loopback:demo/<id>`). */
 export function linkTypeOf(link: string): LinkType {
@@ -46,6 +47,9 @@ const ADVICE: Readonly<Record<string, string>> = {
   'bad-image': 'the image was refused: verify the release again on the Releases screen',
   'rolled-back': 'the new image did not confirm itself; check the release notes for this board, then retry or leave the device out',
   cancelled: 'press Retry failed if you still want to update it',
+  'not-rejoined': 'try what the message says at the device, then press Retry failed',
+  'no-field-group': 'this device cannot take network settings over the field group: re-key it by its own tool, or leave it out',
+  'net-key-missing': 'store the project\'s network key on the Update screen (New batch), then press Retry failed',
 };
 
 /** What the technician should do after a failure of this kind. */
@@ -53,8 +57,12 @@ export function adviceFor(reasonKind: string | null): string {
   return (reasonKind && ADVICE[reasonKind]) || 'check the device and its link, then press Retry failed; if it fails again, note the reason for support';
 }
 
-/** One device of a job as a DeviceRow shows it; `board` stands in until the device reports its own. */
-export function toRowModel(d: DeviceSnapshot, board?: string): DeviceRowModel {
+/**
+ * One device of a job as a DeviceRow shows it; `board` stands in until the device reports its own.
+ * In a network job (`network`), the row says the settings step instead of a transfer, and a
+ * device that did not rejoin needs attention rather than having failed.
+ */
+export function toRowModel(d: DeviceSnapshot, board?: string, network = false): DeviceRowModel {
   const ended = d.state === 'failed' || d.state === 'rolled-back';
   const started = d.progress.total > 0;
   const id = deviceIdOf(d);
@@ -63,7 +71,8 @@ export function toRowModel(d: DeviceSnapshot, board?: string): DeviceRowModel {
     label: deviceName(d.board ?? board, id, d.key),
     board: d.board ?? board ?? 'not known yet',
     link: linkTypeOf(d.link),
-    state: d.state,
+    state: needsAttention(d) ? 'needs-attention' : d.state,
+    ...(network ? { note: networkStepText(d) } : {}),
     ...(started ? { bytes: d.progress.bytes, total: d.progress.total, rate: d.progress.rate } : {}),
     ...(started && d.progress.etaSeconds !== null ? { etaSeconds: d.progress.etaSeconds } : {}),
     ...(ended ? { failure: { reason: (d.reason ?? 'The update did not complete').replace(/\.$/, ''), action: adviceFor(d.reasonKind).replace(/\.$/, '') } } : {}),

@@ -6,11 +6,15 @@ export interface JobsState {
   jobs: JobSnapshot[];
   /** The job the Update and Results screens show. */
   currentId: string | null;
+  /** Network jobs started in this session as the first phase of a commissioning. */
+  commissions: string[];
   /** What runs now: `start`, or `<verb>:<jobId>[:<deviceKey>]`. */
   busy: string | null;
   error: ErrorValue | null;
   load(): Promise<void>;
   start(request: JobStartRequest): Promise<boolean>;
+  /** Shows another job on the Update and Results screens (e.g. a commissioning's other phase). */
+  show(jobId: string): void;
   pause(jobId: string, deviceKey?: string): Promise<void>;
   resume(jobId: string, deviceKey?: string): Promise<void>;
   cancel(jobId: string, deviceKey?: string): Promise<void>;
@@ -89,6 +93,7 @@ export function createJobsStore(bridge: () => SiteflashBridge) {
     return {
       jobs: [],
       currentId: null,
+      commissions: [],
       busy: null,
       error: null,
       async load() {
@@ -103,9 +108,13 @@ export function createJobsStore(bridge: () => SiteflashBridge) {
         const result = await bridge().invoke('job:start', request);
         if (result.ok) {
           put(result.value);
-          set({ currentId: result.value.id, busy: null });
+          const commissions = request.kind === 'commission' ? [...get().commissions, result.value.id] : get().commissions;
+          set({ currentId: result.value.id, busy: null, commissions });
         } else set({ busy: null, error: result.error });
         return result.ok;
+      },
+      show(jobId) {
+        if (get().jobs.some((j) => j.id === jobId)) set({ currentId: jobId });
       },
       pause: (jobId, deviceKey) => control('job:pause', jobId, deviceKey),
       resume: (jobId, deviceKey) => control('job:resume', jobId, deviceKey),
