@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scanA11y } from './a11y';
 import { parseCsv } from './csv';
-import { launchBrowser, openPage, screenshot, startApp, type RunningApp } from './harness';
+import { launchBrowser, openPage, screenshot, startApp, type RunningApp, stepwise } from './harness';
 
 const PROJECT = 'plant-7';
 /** The network key typed into the UI: it must never be shown again, on any screen or in the CSV. */
@@ -47,15 +47,8 @@ describe('commissioning on the demo site: network settings, then the release', (
     [app, browser] = await Promise.all([startApp(), launchBrowser()]);
     page = await openPage(browser, app.url);
   });
-  let broken = false;
-  beforeEach((ctx) => {
-    if (broken) ctx.skip();
-  });
-  afterEach(async (ctx) => {
-    if (ctx.task.result?.state !== 'fail' || broken) return;
-    broken = true;
-    await screenshot(page, 'commission-failure');
-  });
+  // Each step builds on the one before: once one fails, the rest are skipped, not timed out one by one.
+  stepwise(() => page, 'commission-failure');
   afterAll(async () => {
     await browser?.close();
     await app?.stop();

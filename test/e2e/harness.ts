@@ -3,6 +3,7 @@ import { mkdtempSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterEach, beforeEach } from 'vitest';
 
 export const root = resolve(import.meta.dirname, '..', '..');
 export const resultsDir = join(root, 'test-results');
@@ -75,4 +76,22 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const path = join(resultsDir, `${name}.png`);
   await page.screenshot({ path, fullPage: true });
   return path;
+}
+
+/**
+ * For a describe block whose tests are the steps of one visit, each building on the one before:
+ * once a step fails, a screenshot of the page is saved as `failureShot` and the later steps are
+ * skipped rather than each timing out.
+ */
+export function stepwise(page: () => Page | undefined, failureShot: string): void {
+  let broken = false;
+  beforeEach((ctx) => {
+    if (broken) ctx.skip();
+  });
+  afterEach(async (ctx) => {
+    if (ctx.task.result?.state !== 'fail' || broken) return;
+    broken = true;
+    const p = page();
+    if (p) await screenshot(p, failureShot);
+  });
 }

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scanA11y } from './a11y';
 import { parseCsv } from './csv';
-import { launchBrowser, openPage, screenshot, startApp, type RunningApp } from './harness';
+import { launchBrowser, openPage, screenshot, startApp, type RunningApp, stepwise } from './harness';
 
 /** Devices put in update mode behind the demo gateway, and directly connected ones. */
 const GATEWAY_DEVICES = 3;
@@ -65,15 +65,7 @@ describe('a whole visit on the demo site', () => {
     page = await openPage(browser, app.url);
   });
   // Each step builds on the one before: once one fails, the rest are skipped, not timed out one by one.
-  let broken = false;
-  beforeEach((ctx) => {
-    if (broken) ctx.skip();
-  });
-  afterEach(async (ctx) => {
-    if (ctx.task.result?.state !== 'fail' || broken) return;
-    broken = true;
-    await screenshot(page, 'visit-failure');
-  });
+  stepwise(() => page, 'visit-failure');
   afterAll(async () => {
     await browser?.close();
     await app?.stop();
