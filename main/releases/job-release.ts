@@ -9,9 +9,13 @@ import type { JobRelease } from '../jobs/types';
  * image in the bundle folder. The engine reads images from there in chunks, shared by all devices.
  */
 export async function releaseFromBundle(bundles: BundleStore, id: string): Promise<JobRelease> {
-  const dir = await bundles.folderOf(id);
+  return releaseFromFolder(await bundles.folderOf(id));
+}
+
+/** The release of a bundle folder whose manifest was verified (a stored bundle, or a test's own). */
+export async function releaseFromFolder(dir: string): Promise<JobRelease> {
   const parsed = parseManifest(await readFile(join(dir, 'manifest.json')));
-  if (!parsed.ok) throw new SiteflashError('bundle-unreadable', `The stored release ${id} cannot be read: ${parsed.message}. Import it again.`);
+  if (!parsed.ok) throw new SiteflashError('bundle-unreadable', `The release in ${dir} cannot be read: ${parsed.message}. Import it again.`);
   const m = parsed.manifest;
   return {
     kind: 'bundle',

@@ -9,10 +9,10 @@ import { bytesSource } from '../../../main/devices/image-source';
 import { negotiateParams } from '../../../main/devices/params';
 import { SmpSession } from '../../../main/devices/session';
 import { GatewayClient } from '../../../main/gateway/gateway-client';
-import { parseManifest } from '../../../main/image';
 import { gatewayTarget, GatewayDriver } from '../../../main/jobs/gateway-driver';
 import { JobsService } from '../../../main/jobs/jobs-service';
 import type { JobRelease } from '../../../main/jobs/types';
+import { releaseFromFolder } from '../../../main/releases/job-release';
 import { ManualClock } from '../../../main/sim/manual-clock';
 import { seededRandom } from '../../../main/sim/rng';
 import { tempDb } from '../jobs/helpers';
@@ -21,26 +21,16 @@ import { drive } from './sim-gateway';
 const cleanups: (() => void)[] = [];
 afterAll(() => cleanups.forEach((c) => c()));
 
-/** The demo release as the engine gets it (the same fields as main/releases `releaseFromBundle`). */
+/** The demo release as the engine gets it (main/releases `releaseFromFolder`). */
 async function demoRelease(): Promise<{ release: JobRelease; bytesOf: (sha256: string) => Uint8Array }> {
   const dir = mkdtempSync(join(tmpdir(), 'siteflash-demo-bundle-'));
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
   await writeDemoBundle(dir);
-  const parsed = parseManifest(readFileSync(join(dir, 'manifest.json')));
-  if (!parsed.ok) throw new Error(parsed.message);
-  const components = parsed.manifest.components.map((c) => ({
-    board: c.board,
-    hwRevisions: c.hwRevisions,
-    version: c.version,
-    path: join(dir, c.file),
-    size: c.size,
-    sha256: c.sha256,
-    imageHash: c.imageHash,
-    ...(c.rules?.minUpgradeFrom ? { minUpgradeFrom: c.rules.minUpgradeFrom } : {}),
-  }));
+  const release = await releaseFromFolder(dir);
+  const { components } = release;
   // Read up front: file reads would race the fake clock.
   const bytes = new Map(components.map((c) => [c.sha256, new Uint8Array(readFileSync(c.path))]));
-  return { release: { kind: 'bundle', name: 'demo', components }, bytesOf: (sha) => bytes.get(sha)! };
+  return { release, bytesOf: (sha) => bytes.get(sha)! };
 }
 
 describe('the demo site: one gateway job over every board', () => {
