@@ -29,6 +29,8 @@ const policy = z
     rejoinTimeoutMs: z.number().int().min(1000).max(3_600_000).optional(),
   })
   .strict();
+/** An LED answer given before the job (Collect): seen or not, epoch ms. */
+const ledAnswer = z.object({ seen: z.boolean(), at: z.number().int().min(0) }).strict();
 const endState = z.enum(['done', 'failed', 'rolled-back', 'cancelled']);
 const historyFilter = z
   .object({
@@ -86,7 +88,7 @@ export const argSchemas: { [C in Channel]: z.ZodType<ArgsOf<C>> } = {
         })
         .strict()
         .optional(),
-      targets: z.array(z.object({ link: target, expectedDeviceId: deviceId.optional() }).strict()).min(1).max(500),
+      targets: z.array(z.object({ link: target, expectedDeviceId: deviceId.optional(), updateModeLed: ledAnswer.optional() }).strict()).min(1).max(500),
       policy,
     })
     .strict()

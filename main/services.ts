@@ -96,7 +96,14 @@ export class Services {
     const targets = req.targets.map((t) => this.toTarget(t.link, t.expectedDeviceId));
     const kind = req.kind ?? 'firmware';
     const release = kind === 'network' ? null : await releaseFromBundle(this.releases.bundles, req.bundleId ?? '');
-    if (kind === 'firmware') return this.jobs.get(this.jobs.start({ release: release!, targets, policy: req.policy, ...who }));
+    if (kind === 'firmware') {
+      // Only a firmware job takes the Collect answer: in a commissioning the network phase's reset ends update mode first.
+      const answered = targets.map((t, i) => {
+        const led = req.targets[i]?.updateModeLed;
+        return led ? { ...t, updateModeLed: { seen: led.seen, at: led.at } } : t;
+      });
+      return this.jobs.get(this.jobs.start({ release: release!, targets: answered, policy: req.policy, ...who }));
+    }
     const network = req.network!;
     if (!(await this.secrets.has(netKeyName(network.projectId)))) {
       throw new SiteflashError('net-key-missing', `No network key is stored for project ${network.projectId}: set it on the Home screen first.`);

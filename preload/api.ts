@@ -189,7 +189,15 @@ export interface JobStartRequest {
   bundleId?: string;
   /** The settings to write (network and commission). */
   network?: NetworkSettingsRequest;
-  targets: { link: JobTargetRequest; expectedDeviceId?: string }[];
+  targets: {
+    link: JobTargetRequest;
+    expectedDeviceId?: string;
+    /**
+     * The technician's answer on Collect to the update-mode LED question; epoch ms. A firmware job
+     * records it instead of asking again while it is under 10 minutes old (field-group.md).
+     */
+    updateModeLed?: { seen: boolean; at: number };
+  }[];
   policy: JobPolicy;
 }
 

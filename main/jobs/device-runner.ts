@@ -6,7 +6,7 @@ import type { DeviceControl } from './control';
 import type { DeviceConnection, DeviceDriver, DeviceFacts, JobImage } from './driver';
 import { classify, JobError } from './errors';
 import type { JobImages } from './job-images';
-import { ledQuestion, type LedCheckpoints } from './led-checkpoints';
+import { answeredBefore, ledQuestion, type LedCheckpoints } from './led-checkpoints';
 import type { ProgressCoalescer } from './progress';
 import { advanceNetwork } from './network-flow';
 import type { LinkScheduler } from './scheduler';
@@ -186,13 +186,22 @@ async function install(ctx: RunnerContext, conn: DeviceConnection, row: DeviceRo
   return after;
 }
 
-/** Shows the pattern when the device can, asks the technician, records the answer; a "no" fails the device. */
+/**
+ * Shows the pattern when the device can, asks the technician, records the answer; a "no" fails the
+ * device. An update-mode answer the technician already gave on Collect is recorded without asking.
+ */
 async function checkpoint(ctx: RunnerContext, conn: DeviceConnection, pattern: 'update-mode' | 'joined'): Promise<void> {
-  // Devices show update-mode and joined on their own; asking the field group again only helps the technician see it.
-  await conn.showLed(pattern, ctx.control.signal).catch(() => false);
-  const seen = await ctx.leds.ask({ jobId: ctx.jobId, deviceKey: ctx.key, pattern, question: ledQuestion(pattern, ctx.key) }, ctx.control.signal);
-  const answers = [...current(ctx).ledAnswers, { pattern, seen, at: ctx.wallNow() }];
-  ctx.journal.record(ctx.jobId, ctx.key, 'led', { pattern, seen }, { ledAnswers: answers });
+  const row = current(ctx);
+  const before = pattern === 'update-mode' ? answeredBefore(ctx.target, row.attempt, ctx.wallNow()) : null;
+  let seen: boolean;
+  if (before) seen = before.seen;
+  else {
+    // Devices show update-mode and joined on their own; asking the field group again only helps the technician see it.
+    await conn.showLed(pattern, ctx.control.signal).catch(() => false);
+    seen = await ctx.leds.ask({ jobId: ctx.jobId, deviceKey: ctx.key, pattern, question: ledQuestion(pattern, ctx.key) }, ctx.control.signal);
+  }
+  const answers = [...current(ctx).ledAnswers, before ?? { pattern, seen, at: ctx.wallNow() }];
+  ctx.journal.record(ctx.jobId, ctx.key, 'led', before ? { pattern, seen, answeredOn: 'collect' } : { pattern, seen }, { ledAnswers: answers });
   if (seen) return;
   throw new JobError(
     'led-not-confirmed',

@@ -1,5 +1,5 @@
 import { cancelled } from '../devices/errors';
-import type { LedPrompt } from './types';
+import type { JobTarget, LedAnswer, LedPrompt } from './types';
 
 interface Waiting {
   prompt: LedPrompt;
@@ -64,4 +64,21 @@ export function ledQuestion(pattern: LedPrompt['pattern'], deviceKey: string): s
   return pattern === 'update-mode'
     ? `Does the device on ${deviceKey} show the update-mode LED pattern?`
     : `Does the device on ${deviceKey} show the joined LED pattern after its restart?`;
+}
+
+/** A device leaves manual update mode after this long without traffic (field-group.md "Manual update mode"). */
+export const UPDATE_MODE_IDLE_MS = 10 * 60_000;
+
+/**
+ * The update-mode answer the technician gave before the job (Collect), when it still holds: only
+ * on a device's first attempt (a retry follows a failure, after which the device may have left
+ * update mode), and only while it is younger than update mode lasts; null: ask again.
+ */
+export function answeredBefore(target: JobTarget, attempt: number, now: number): LedAnswer | null {
+  const led = target.updateModeLed;
+  if (!led || attempt !== 1) return null;
+  const age = now - led.at;
+  // A time ahead of the engine's clock cannot be placed, so it is not trusted either.
+  if (age < 0 || age > UPDATE_MODE_IDLE_MS) return null;
+  return { pattern: 'update-mode', seen: led.seen, at: led.at };
 }

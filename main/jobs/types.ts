@@ -33,6 +33,11 @@ export interface JobTarget {
   link: TargetLink;
   /** EUI-64 the technician expects there; a different device on that link fails as `wrong-device`. */
   expectedDeviceId?: string;
+  /**
+   * The technician's update-mode LED answer given before the job (Collect screen). The first
+   * attempt records it instead of asking, unless it is older than update mode lasts.
+   */
+  updateModeLed?: { seen: boolean; at: number };
 }
 
 /** One image of the release, as verification found it (main/image). Hex strings are lower case. */

@@ -1,5 +1,5 @@
 import { createStore } from 'zustand/vanilla';
-import type { CollectState, ErrorValue, HeardDevice, JobTargetRequest, SiteflashBridge } from '../../../preload/api';
+import type { CollectState, ErrorValue, HeardDevice, JobStartRequest, JobTargetRequest, SiteflashBridge } from '../../../preload/api';
 
 /** The technician's answer to "does the device show this?" on the Collect screen. */
 export type LedAnswerView = 'yes' | 'no';
@@ -10,6 +10,8 @@ export interface CollectStoreState {
   /** Every device heard in this session, by id: the Update screen still reaches them after collecting stops. */
   known: Record<string, HeardDevice>;
   ledAnswers: Record<string, LedAnswerView>;
+  /** When each LED answer was given (epoch ms): the core trusts an answer only while update mode lasts. */
+  ledAnsweredAt: Record<string, number>;
   /** Ids of the devices chosen for the update, in the order chosen. */
   selected: string[];
   /** Id of the device asked to blink last. */
@@ -25,6 +27,8 @@ export interface CollectStoreState {
   toggle(id: string, on: boolean): void;
   /** The chosen devices that are known, in the order chosen. */
   chosen(): HeardDevice[];
+  /** The chosen devices as job targets, each with its update-mode LED answer when one was given. */
+  targets(): JobStartRequest['targets'];
 }
 
 const EMPTY: CollectState = { scanning: false, devices: [], updatedAt: null, error: null };
@@ -34,7 +38,8 @@ export function updateModeFirst(devices: readonly HeardDevice[]): HeardDevice[] 
   return [...devices].sort((a, b) => Number(b.mode === 'update') - Number(a.mode === 'update'));
 }
 
-export function createCollectStore(bridge: () => SiteflashBridge) {
+/** `now` gives epoch ms (injected so the answers' times are testable). */
+export function createCollectStore(bridge: () => SiteflashBridge, now: () => number = Date.now) {
   return createStore<CollectStoreState>()((set, get) => {
     const take = (collect: CollectState) => {
       const known = { ...get().known };
@@ -45,6 +50,7 @@ export function createCollectStore(bridge: () => SiteflashBridge) {
       collect: EMPTY,
       known: {},
       ledAnswers: {},
+      ledAnsweredAt: {},
       selected: [],
       identifying: null,
       error: null,
@@ -75,13 +81,15 @@ export function createCollectStore(bridge: () => SiteflashBridge) {
         if (!result.ok) set({ error: result.error, identifying: null });
       },
       answerLed(id, answer) {
-        set({ ledAnswers: { ...get().ledAnswers, [id]: answer } });
+        set({ ledAnswers: { ...get().ledAnswers, [id]: answer }, ledAnsweredAt: { ...get().ledAnsweredAt, [id]: now() } });
         get().toggle(id, answer === 'yes');
       },
       clearLed(id) {
         const { [id]: _dropped, ...rest } = get().ledAnswers;
+        const { [id]: _droppedAt, ...restAt } = get().ledAnsweredAt;
         void _dropped;
-        set({ ledAnswers: rest });
+        void _droppedAt;
+        set({ ledAnswers: rest, ledAnsweredAt: restAt });
       },
       toggle(id, on) {
         const others = get().selected.filter((s) => s !== id);
@@ -90,6 +98,17 @@ export function createCollectStore(bridge: () => SiteflashBridge) {
       chosen() {
         const { known, selected } = get();
         return selected.map((id) => known[id]).filter((d): d is HeardDevice => d !== undefined);
+      },
+      targets() {
+        const { ledAnswers, ledAnsweredAt } = get();
+        return get()
+          .chosen()
+          .map((d) => {
+            const answer = ledAnswers[d.id];
+            const at = ledAnsweredAt[d.id];
+            const updateModeLed = answer !== undefined && at !== undefined ? { updateModeLed: { seen: answer === 'yes', at } } : {};
+            return { link: d.target, expectedDeviceId: d.id, ...updateModeLed };
+          });
       },
     };
   });
