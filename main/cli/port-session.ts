@@ -2,7 +2,8 @@
  * The `--port PATH [--baud N]` commands' common ground: their options, the serial link they name,
  * and an SMP session over that link for the length of one command.
  */
-import { SmpSession } from '../devices/session';
+import { withLinkSession } from '../devices/link-session';
+import type { SmpSession } from '../devices/session';
 import { DEFAULT_BAUD_RATE, type LinkDescriptor } from '../links/factory';
 import type { Link } from '../links/link';
 import { parseOptions, UsageError, wholeNumber } from './command';
@@ -34,14 +35,7 @@ export function parsePortArgs(argv: string[], extra: ExtraOptions): PortArgs {
   return { values, positionals: parsed.positionals, descriptor: { kind: 'serial', path, baudRate } };
 }
 
-/** Opens `link`, runs `body` over an SMP session on it, then disposes the session and closes the link. */
-export async function withSession<T>(link: Link, signal: AbortSignal, body: (session: SmpSession) => Promise<T>): Promise<T> {
-  await link.open(signal);
-  const session = new SmpSession(link);
-  try {
-    return await body(session);
-  } finally {
-    session.dispose();
-    await link.close();
-  }
+/** Opens `link` for the command, runs `body` over one SMP session, then closes it again. */
+export function withSession<T>(link: Link, signal: AbortSignal, body: (session: SmpSession) => Promise<T>): Promise<T> {
+  return withLinkSession(link, body, { signal });
 }

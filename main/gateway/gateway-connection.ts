@@ -1,6 +1,7 @@
 import type { CollectState, GatewayInfo, HeardDevice } from '../../preload/api';
 import { fieldIdentity, fieldLed } from '../devices/commands/field';
 import { negotiateParams } from '../devices/params';
+import { withLinkSession } from '../devices/link-session';
 import { SmpSession } from '../devices/session';
 import { SiteflashError } from '../errors';
 import { systemClock, type Clock } from '../links/clock';
@@ -179,15 +180,8 @@ export class GatewayConnection {
   }
 }
 
-/** Opens a link for one short exchange (unless it is already open) and closes it again. */
-async function withSession<T>(link: Link, clock: Clock, run: (s: SmpSession) => Promise<T>): Promise<T> {
+/** One short exchange with a direct device; refused while a job holds its link. */
+function withSession<T>(link: Link, clock: Clock, run: (s: SmpSession) => Promise<T>): Promise<T> {
   if (link.isOpen) throw new SiteflashError('device-busy', 'The device is busy with an update; try again when it is done.');
-  await link.open();
-  const session = new SmpSession(link, { clock, timeoutMs: 1500, retries: 0 });
-  try {
-    return await run(session);
-  } finally {
-    session.dispose();
-    await link.close().catch(() => undefined);
-  }
+  return withLinkSession(link, run, { clock, timeoutMs: 1500, retries: 0 });
 }

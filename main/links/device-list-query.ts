@@ -1,6 +1,6 @@
 import { fieldIdentity, type DeviceIdentity } from '../devices/commands/field';
 import { isNotSupported, mcumgrParams, osInfo, type McumgrParams } from '../devices/commands/os';
-import { SmpSession } from '../devices/session';
+import { withLinkSession } from '../devices/link-session';
 import { systemClock, type Clock } from './clock';
 import type { Link } from './link';
 
@@ -33,22 +33,20 @@ export const QUERY_TIMEOUT_MS = 1500;
 export async function queryDevice(link: Link, options: QueryOptions = {}): Promise<DeviceReport> {
   const clock = options.clock ?? systemClock;
   const timeoutMs = options.timeoutMs ?? QUERY_TIMEOUT_MS;
-  await link.open(options.signal);
-  // The session is made after open: a BLE link knows its write size only once connected.
-  const session = new SmpSession(link, { clock, timeoutMs, retries: 0 });
-  try {
-    const identity = await fieldIdentity(session, options.signal);
-    if (identity) return { source: 'field', identity };
-    const report: DeviceReport = { source: 'os' };
-    const info = await orUnsupported(osInfo(session, 'a', options.signal));
-    if (info !== undefined) report.osInfo = info;
-    const params = await orUnsupported(mcumgrParams(session, options.signal));
-    if (params !== undefined) report.params = params;
-    return report;
-  } finally {
-    session.dispose();
-    await link.close();
-  }
+  return withLinkSession(
+    link,
+    async (session) => {
+      const identity = await fieldIdentity(session, options.signal);
+      if (identity) return { source: 'field', identity };
+      const report: DeviceReport = { source: 'os' };
+      const info = await orUnsupported(osInfo(session, 'a', options.signal));
+      if (info !== undefined) report.osInfo = info;
+      const params = await orUnsupported(mcumgrParams(session, options.signal));
+      if (params !== undefined) report.params = params;
+      return report;
+    },
+    { clock, timeoutMs, retries: 0, ...(options.signal ? { signal: options.signal } : {}) },
+  );
 }
 
 async function orUnsupported<T>(p: Promise<T>): Promise<T | undefined> {
