@@ -37,6 +37,8 @@ export class DemoSiteRunner {
   private readonly failing = new Set<string>();
   private readonly changes = new Listeners<DemoSite>();
   private ticker: (() => void) | null = null;
+  /** The last site sent to listeners: the periodic check only sends a changed one. */
+  private lastEmitted = '';
 
   constructor(private readonly clock: Clock = systemClock) {}
 
@@ -78,9 +80,9 @@ export class DemoSiteRunner {
       });
       this.direct.set(id, { device, link: new DemoLink(createSimLink(device, { clock: this.clock, framing: 'serial', name: `demo/${id}` }), () => this.failing.has(id)) });
     });
-    // LEDs and modes change on their own (update mode times out, `joined` ends): tell the app.
+    // LEDs and modes change on their own (update mode times out, `joined` ends): tell the app when they do.
     const tick = () => {
-      this.emit();
+      if (JSON.stringify(this.snapshot()) !== this.lastEmitted) this.emit();
       this.ticker = this.clock.schedule(tick, 2000);
     };
     this.ticker = this.clock.schedule(tick, 2000);
@@ -158,6 +160,7 @@ export class DemoSiteRunner {
 
   private emit(): DemoSite {
     const site = this.snapshot();
+    this.lastEmitted = JSON.stringify(site);
     this.changes.emit(site);
     return site;
   }
