@@ -15,7 +15,7 @@ import type { DeviceDriver } from './jobs/driver';
 import { GATEWAY_TARGET_PREFIX, GatewayDriver, gatewayTarget } from './jobs/gateway-driver';
 import { JobsService } from './jobs/jobs-service';
 import { RoutingDriver } from './jobs/routing-driver';
-import { SmpDriver } from './jobs/smp-driver';
+import { defaultOpenLink, SmpDriver } from './jobs/smp-driver';
 import type { JobTarget } from './jobs/types';
 import { releaseFromBundle } from './releases/job-release';
 import type { ReleasesService } from './releases/releases-service';
@@ -187,9 +187,6 @@ export class Services {
   private openDirect(target: JobTarget): Link {
     const l = target.link;
     if (l.kind === 'loopback' && l.name.startsWith(DEMO_PREFIX)) return this.demo.directLink(l.name.slice(DEMO_PREFIX.length));
-    if (l.kind === 'serial') return createLink({ kind: 'serial', path: l.path, baudRate: l.baudRate ?? DEFAULT_BAUD_RATE });
-    if (l.kind === 'ble') return createLink({ kind: 'ble', address: l.address });
-    if (l.kind === 'hid') return createLink({ kind: 'hid', path: l.path });
-    throw new SiteflashError('link-unsupported', `No way to reach ${l.kind}:${'name' in l ? l.name : ''}.`);
+    return defaultOpenLink(target);
   }
 }
