@@ -28,20 +28,40 @@ export interface SerialBinding {
   open(options: { path: string; baudRate: number }): Promise<SerialPortHandle>;
 }
 
-/** The parts of bindings-cpp's Linux/macOS port that a read needs. */
+/** The parts of bindings-cpp's Linux/macOS port that a read and a close need. */
 interface UnixPort extends SerialPortHandle {
   fd: number | null;
-  poller: { once(event: 'readable', callback: (err: Error | null) => void): unknown };
+  poller: {
+    once(event: 'readable', callback: (err: Error | null) => void): unknown;
+    removeListener(event: 'readable', callback: (err: Error | null) => void): unknown;
+  };
+  close(): Promise<void>;
+}
+
+/** What a port's reads and its close share. */
+interface ReadState {
+  /** Set when close starts: no read may start or wait on the poller after it. */
+  closing: boolean;
+  /** The `fs.read` running in Node's thread pool, if any: close waits for it before the fd goes. */
+  reading: Promise<unknown> | undefined;
+  /** Ends a read waiting on the poller (as cancelled), if one is. */
+  cancelWait: (() => void) | undefined;
 }
 
 /**
- * The platform's serialport binding, changed in one way: on Linux and macOS a read that returns
- * 0 bytes fails as a disconnect.
+ * The platform's serialport binding, changed in two ways on Linux and macOS:
  *
- * Why: when a USB CDC-ACM device is unplugged, or the far end of a pseudo-terminal closes, the tty
- * is hung up and every read returns 0 bytes at once. bindings-cpp retries such reads forever (a busy
- * loop at 100 % CPU) and never reports the disconnect. A raw tty opened with VMIN=1 reads 0 only
- * after a hang-up, so treating it as one is safe.
+ * - A read that returns 0 bytes fails as a disconnect. When a USB CDC-ACM device is unplugged, or
+ *   the far end of a pseudo-terminal closes, the tty is hung up and every read returns 0 bytes at
+ *   once. bindings-cpp retries such reads forever (a busy loop at 100 % CPU) and never reports the
+ *   disconnect. A raw tty opened with VMIN=1 reads 0 only after a hang-up, so treating it as one is
+ *   safe.
+ * - Close and a pending read are ordered. bindings-cpp's close stops and destroys the port's poller
+ *   and closes the fd while an `fs.read` may still be running in the thread pool; when that read
+ *   then sees EAGAIN it waits on the destroyed poller, which crashes the process (SIGSEGV, seen after
+ *   nearly every CLI command). Here close first marks the port closing, cancels a read waiting on
+ *   the poller, and waits for a running `fs.read` to return (the fd is non-blocking, so at once);
+ *   a read that finds the port closing ends as cancelled and never touches the poller again.
  */
 export function hangupAwareBinding(inner: SerialBinding = autoDetect() as SerialBinding, platform: NodeJS.Platform = process.platform): SerialBinding {
   if (platform === 'win32') return inner;
@@ -49,29 +69,67 @@ export function hangupAwareBinding(inner: SerialBinding = autoDetect() as Serial
     list: () => inner.list(),
     async open(options) {
       const port = await inner.open(options);
-      if (isUnixPort(port)) port.read = (buffer, offset, length) => readOrHangup(port, buffer, offset, length);
+      if (isUnixPort(port)) guardReads(port);
       return port;
     },
   };
 }
 
 function isUnixPort(port: SerialPortHandle): port is UnixPort {
-  return 'fd' in port && 'poller' in port;
+  return 'fd' in port && 'poller' in port && typeof (port as { close?: unknown }).close === 'function';
 }
 
-async function readOrHangup(port: UnixPort, buffer: Buffer, offset: number, length: number): Promise<{ buffer: Buffer; bytesRead: number }> {
+function guardReads(port: UnixPort): void {
+  const state: ReadState = { closing: false, reading: undefined, cancelWait: undefined };
+  const innerClose = port.close.bind(port);
+  port.read = (buffer, offset, length) => readOrHangup(port, state, buffer, offset, length);
+  port.close = async () => {
+    state.closing = true;
+    state.cancelWait?.();
+    await state.reading?.catch(() => undefined);
+    await innerClose();
+  };
+}
+
+const cancelled = () => new BindingsError('Port is not open', { canceled: true });
+
+async function readOrHangup(port: UnixPort, state: ReadState, buffer: Buffer, offset: number, length: number): Promise<{ buffer: Buffer; bytesRead: number }> {
   for (;;) {
-    if (port.fd === null) throw new BindingsError('Port is not open', { canceled: true });
+    if (state.closing || port.fd === null) throw cancelled();
     let bytesRead: number;
+    const attempt = readAsync(port.fd, buffer, offset, length, null);
+    state.reading = attempt;
     try {
-      ({ bytesRead } = await readAsync(port.fd, buffer, offset, length, null));
+      ({ bytesRead } = await attempt);
     } catch (err) {
+      // EBADF and the like after close started are the close, not a fault of the device.
+      if (state.closing) throw cancelled();
       const code = (err as NodeJS.ErrnoException).code;
       if (code !== 'EAGAIN' && code !== 'EWOULDBLOCK' && code !== 'EINTR') throw err;
-      await new Promise<void>((resolve, reject) => port.poller.once('readable', (e) => (e ? reject(e) : resolve())));
+      await waitReadable(port, state);
       continue;
+    } finally {
+      if (state.reading === attempt) state.reading = undefined;
     }
     if (bytesRead > 0) return { buffer, bytesRead };
+    if (state.closing) throw cancelled();
     throw new BindingsError('The port hung up: the device was unplugged or reset.');
   }
+}
+
+/** Waits until the fd is readable; rejects as cancelled when close starts first. */
+function waitReadable(port: UnixPort, state: ReadState): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const onReadable = (err: Error | null) => {
+      state.cancelWait = undefined;
+      if (err) reject(err);
+      else resolve();
+    };
+    state.cancelWait = () => {
+      state.cancelWait = undefined;
+      port.poller.removeListener('readable', onReadable);
+      reject(cancelled());
+    };
+    port.poller.once('readable', onReadable);
+  });
 }
