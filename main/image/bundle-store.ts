@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { SiteflashError } from '../errors';
 import { MANIFEST_FILE, MANIFEST_MAX_BYTES, parseManifest, SIGNATURE_FILE } from './bundle-manifest';
 import { extractBundleTar } from './bundle-tar';
+import { nonRegularKind } from './regular-file';
 import { verifyBundleFolder, type BundleVerdict, type BundleVerifyOptions } from './bundle-verify';
 import type { TrustedKey } from './trusted-key';
 
@@ -46,6 +47,9 @@ export class BundleStore {
   async importBundle(source: string, opts: BundleVerifyOptions = {}): Promise<BundleImportResult> {
     const st = await stat(source).catch(() => null);
     if (!st) throw new SiteflashError('bundle-unreadable', `Cannot read ${source}: it does not exist.`);
+    // Only a folder or a regular file (an archive) is read; a FIFO or a device would hang or never end.
+    const kind = st.isDirectory() ? null : nonRegularKind(st);
+    if (kind) throw new SiteflashError('bundle-unreadable', `Cannot read ${source}: it is ${kind}, not a bundle folder or archive.`);
     await mkdir(this.root, { recursive: true });
     const staging = await mkdtemp(join(this.root, '.incoming-'));
     try {

@@ -2,11 +2,11 @@
  * What is inside an image, without judging it: header, every TLV of both areas, trailer. For
  * `siteflash inspect` and the UI's image details. Reads only the small windows of the file.
  */
-import { open } from 'node:fs/promises';
 import { SiteflashError } from '../errors';
 import { readImageWindows } from './file-windows';
 import { hex, TLV } from './format';
 import { parseImageWindows, summarize } from './parse';
+import { openRegularFile } from './regular-file';
 import type { ImageSummary, VerifyCategory } from './types';
 
 /** One TLV as listed. */
@@ -28,9 +28,7 @@ const NAMES = new Map<number, string>(Object.entries(TLV).map(([name, type]) => 
 
 /** Parses an image file's header, TLVs and trailer. Throws SiteflashError `image-unreadable`. */
 export async function inspectImageFile(path: string): Promise<ImageInspection> {
-  const fh = await open(path, 'r').catch((err: unknown) => {
-    throw new SiteflashError('image-unreadable', `Cannot read the image file ${path}: ${err instanceof Error ? err.message : String(err)}.`);
-  });
+  const fh = await openRegularFile(path, (why) => new SiteflashError('image-unreadable', `Cannot read the image file ${path}: ${why}.`));
   try {
     const size = (await fh.stat()).size;
     const parsed = parseImageWindows(await readImageWindows(fh, size));

@@ -5,11 +5,12 @@
  * hashing. Only pure-Ed25519 images keep their signed region in memory (the signature covers the
  * bytes themselves), up to `maxPureBytes`.
  */
-import { open, type FileHandle } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { SiteflashError } from '../errors';
 import { readImageWindows } from './file-windows';
 import { ImageHasher } from './hasher';
 import { parseImageWindows } from './parse';
+import { openRegularFile } from './regular-file';
 import type { TrustedKey } from './trusted-key';
 import type { Verdict } from './types';
 import { decideVerdict, prepareVerification, type VerifyOptions } from './verify';
@@ -29,15 +30,11 @@ export const DEFAULT_CHUNK_SIZE = 1024 * 1024;
 /**
  * Verifies the image at `path` against the trusted image keys. Resolves to a verdict for any
  * content; rejects only with a {@link SiteflashError}: `image-unreadable` (missing file,
- * permission), `image-changed` (the file changed during the pass) or `aborted`.
+ * permission, not a regular file), `image-changed` (the file changed during the pass) or `aborted`.
  */
 export async function verifyImageFile(path: string, keys: readonly TrustedKey[], opts: VerifyFileOptions = {}): Promise<Verdict> {
-  let fh: FileHandle;
-  try {
-    fh = await open(path, 'r');
-  } catch (err) {
-    throw unreadable(path, err);
-  }
+  // Anything but a regular file (a FIFO, /dev/zero, a socket) is refused before a byte is read.
+  const fh: FileHandle = await openRegularFile(path, (why) => new SiteflashError('image-unreadable', `Cannot read the image file ${path}: ${why}.`));
   try {
     const size = (await fh.stat()).size;
     const w = await readImageWindows(fh, size);

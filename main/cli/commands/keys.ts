@@ -2,9 +2,9 @@
  * `siteflash keys list | import PEM --name NAME --role image|release`: the trusted keys, shipped
  * (`resources/keys/`) and imported (`<data folder>/keys/`), with their fingerprints.
  */
-import { readFile } from 'node:fs/promises';
 import { SiteflashError } from '../../errors';
 import { KEY_ROLES, keyStoreFor } from '../../image/key-store';
+import { PEM_MAX_BYTES, readRegularFile } from '../../image/regular-file';
 import type { KeyRole } from '../../image/trusted-key';
 import { EXIT, parseOptions, UsageError, type Command } from '../command';
 
@@ -32,9 +32,7 @@ const importCommand: Command = {
     if (!file || positionals.length > 1) throw new UsageError('give exactly one PEM file');
     if (!values.name) throw new UsageError('--name is needed');
     if (!KEY_ROLES.includes(values.role as KeyRole)) throw new UsageError('--role must be image or release');
-    const pem = await readFile(file).catch((err: unknown) => {
-      throw new SiteflashError('not-found', `Cannot read ${file}: ${err instanceof Error ? err.message : String(err)}`);
-    });
+    const pem = await readRegularFile(file, PEM_MAX_BYTES, (why) => new SiteflashError('not-found', `Cannot read ${file}: ${why}.`));
     const key = await keyStoreFor(ctx.dataDir).importKey(pem, { name: values.name, role: values.role as KeyRole });
     if (ctx.json) ctx.out(JSON.stringify({ name: key.name, role: key.role, type: key.type, fingerprint: key.fingerprint }));
     else ctx.out(`trusted ${key.role} key ${key.name} (${key.type}) ${key.fingerprint}`);

@@ -2,9 +2,9 @@
  * `siteflash verify IMAGE [--key PEM]... [--json]`: verifies an MCUboot image offline.
  * Exit 0 valid, 1 invalid, 2 usage error, 3 file unreadable.
  */
-import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { keyStoreFor } from '../../image/key-store';
+import { PEM_MAX_BYTES, readRegularFile } from '../../image/regular-file';
 import { trustedKeyFromPem, type TrustedKey } from '../../image/trusted-key';
 import type { Verdict } from '../../image/types';
 import { verifyImageFile } from '../../image/verify-file';
@@ -36,9 +36,7 @@ export function verdictJson(file: string, v: Verdict) {
 async function keysFromFiles(paths: string[]): Promise<TrustedKey[]> {
   const keys: TrustedKey[] = [];
   for (const p of paths) {
-    const pem = await readFile(p).catch(() => {
-      throw new UsageError(`Cannot read the key file ${p}.`);
-    });
+    const pem = await readRegularFile(p, PEM_MAX_BYTES, (why) => new UsageError(`Cannot read the key file ${p}: ${why}.`));
     try {
       keys.push(trustedKeyFromPem(pem, { name: basename(p).replace(/(\.pub)?\.pem$/, ''), role: 'image', source: 'given' }));
     } catch (err) {
