@@ -80,11 +80,21 @@ function isMain(): boolean {
 if (isMain()) {
   const controller = new AbortController();
   let interrupted = false;
-  process.on('SIGINT', () => {
-    if (interrupted) process.exit(EXIT.interrupted);
+  // The first Ctrl-C (or SIGTERM) cancels the command, which then cleans up (closes ports, stops
+  // socat). The second ends the process by the signal's default action, at once: process.exit()
+  // would wait for Node's file-I/O threads, and one of them may be stuck on a device or pipe.
+  const stop = (signal: NodeJS.Signals) => {
+    if (interrupted) {
+      process.removeAllListeners(signal);
+      process.kill(process.pid, signal);
+      return;
+    }
     interrupted = true;
+    process.stderr.write(`Stopping… (${signal === 'SIGINT' ? 'press Ctrl-C again' : 'send it again'} to end at once)\n`);
     controller.abort();
-  });
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
   const code = await runCli(process.argv.slice(2), {
     out: (t) => process.stdout.write(`${t}\n`),
     err: (t) => process.stderr.write(`${t}\n`),

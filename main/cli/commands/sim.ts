@@ -1,10 +1,12 @@
 /**
  * `siteflash sim [--count N] [--board NAME] [--version V] [--baud B] [--dir DIR]`: runs simulated
  * MCUboot + Zephyr SMP devices on pseudo-terminals (socat pairs) until Ctrl-C, printing the
- * path a client opens for each. Exit 0 after Ctrl-C, 2 usage, 3 when socat/ptys are unavailable.
+ * path a client opens for each. Exit 0 after Ctrl-C or SIGTERM (socat stopped), 2 usage, 3 when
+ * socat/ptys are unavailable or `--dir` is not a writable folder.
  * With `--gateway [--devices N]`: one simulated gateway on a pty with N devices behind its radio.
  */
-import { mkdtemp } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, mkdtemp, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SiteflashError } from '../../errors';
@@ -17,6 +19,18 @@ function positiveInt(text: string | undefined, name: string, fallback: number, m
   const n = Number(text);
   if (!Number.isInteger(n) || n < 1 || n > max) throw new UsageError(`--${name} must be a whole number from 1 to ${max}.`);
   return n;
+}
+
+/** Why the simulator cannot make its pty links in `dir`, or null when it can. */
+async function folderProblem(dir: string): Promise<string | null> {
+  const st = await stat(dir).catch(() => null);
+  if (!st) return 'the folder does not exist (create it first, or leave --dir out for a temporary one)';
+  if (!st.isDirectory()) return 'not a folder';
+  const writable = await access(dir, constants.W_OK | constants.X_OK).then(
+    () => true,
+    () => false,
+  );
+  return writable ? null : 'the folder is not writable';
 }
 
 export const simCommand: Command = {
@@ -43,6 +57,14 @@ export const simCommand: Command = {
     const version = values.version ?? '1.0.0+0';
     if (!/^\d{1,3}(\.\d{1,3}(\.\d{1,5}(\+\d{1,10})?)?)?$/.test(version)) throw new UsageError('--version must look like 1.2.3+4.');
     const board = values.board ?? 'sf-dev-1';
+    if (values.dir !== undefined) {
+      // socat would only time out on a link it cannot make; say what is wrong with the folder instead.
+      const problem = await folderProblem(values.dir);
+      if (problem) {
+        ctx.err(`siteflash sim: --dir ${values.dir}: ${problem}.`);
+        return EXIT.unreachable;
+      }
+    }
     const dir = values.dir ?? (await mkdtemp(join(tmpdir(), 'siteflash-sim-')));
     if (values.gateway) return runGateway(positiveInt(values.devices, 'devices', 10, 200), board, version.includes('+') ? version : `${version}+0`, baud, dir, ctx);
     if (values.devices !== undefined) throw new UsageError('--devices goes with --gateway.');
