@@ -36,6 +36,8 @@ export interface RequestOptions {
  * 404 → `not-found`. Other non-2xx statuses (206, 416 …) are returned for the caller to judge.
  */
 export async function cloudRequest(ep: CloudEndpoint, path: string, opts: RequestOptions): Promise<Response> {
+  // Checked before the token is even read: it must never travel in clear text.
+  const url = secureCloudUrl(path, ep.baseUrl);
   const headers: Record<string, string> = { accept: 'application/json', ...opts.headers };
   if (opts.auth !== false) {
     const token = await ep.token();
@@ -45,7 +47,6 @@ export async function cloudRequest(ep: CloudEndpoint, path: string, opts: Reques
   if (opts.body !== undefined) headers['content-type'] = 'application/json';
   const timeout = (ep.timeoutSignal ?? AbortSignal.timeout)(opts.timeoutMs);
   const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
-  const url = new URL(path, ep.baseUrl);
   let res: Response;
   try {
     res = await ep.fetch(url, {
@@ -93,4 +94,30 @@ function describe(err: unknown): string {
   const cause = err instanceof Error && err.cause instanceof Error ? err.cause : err;
   if (cause && typeof cause === 'object' && 'code' in cause && typeof cause.code === 'string') return cause.code;
   return cause instanceof Error ? cause.message : String(cause);
+}
+
+/** Host names that never leave this machine: plain http to them is allowed (a local test server). */
+function isLoopbackHost(hostname: string): boolean {
+  const h = hostname.toLowerCase().replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h.endsWith('.localhost') || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+}
+
+/**
+ * The URL of `path` on the cloud at `baseUrl`, when it is safe to send a token there: https, or
+ * plain http to a loopback address (127.0.0.0/8, ::1, localhost). Anything else is refused with
+ * a `insecure-url` {@link SyncError} before a byte is sent.
+ */
+export function secureCloudUrl(path: string, baseUrl: string): URL {
+  let url: URL;
+  try {
+    url = new URL(path, baseUrl);
+  } catch {
+    throw new SyncError('insecure-url', `The cloud URL "${baseUrl}" is not a valid URL. Set an https:// address in the settings.`);
+  }
+  if (url.protocol === 'https:') return url;
+  if (url.protocol === 'http:' && isLoopbackHost(url.hostname)) return url;
+  throw new SyncError(
+    'insecure-url',
+    `The cloud URL ${url.origin} is not https://; siteflash sends the access token only over https (plain http only to this computer). Change the cloud URL to https://${url.host}.`,
+  );
 }

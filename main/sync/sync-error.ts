@@ -8,6 +8,7 @@ import { SiteflashError } from '../errors';
  * - `bad-response`: the server answered something that does not match the API — a bug somewhere.
  * - `not-found`: the site, project or bundle does not exist for this technician.
  * - `bundle-corrupt` / `bundle-rejected`: a downloaded bundle failed its hash or verification.
+ * - `insecure-url`: the cloud URL is plain http:// to another machine; nothing is sent to it.
  */
 export type SyncErrorKind =
   | 'offline'
@@ -16,7 +17,8 @@ export type SyncErrorKind =
   | 'bad-response'
   | 'not-found'
   | 'bundle-corrupt'
-  | 'bundle-rejected';
+  | 'bundle-rejected'
+  | 'insecure-url';
 
 /** A sync failure with a stable kind and a message the technician can read. */
 export class SyncError extends SiteflashError {
