@@ -3,12 +3,14 @@ import { version } from '../../package.json';
 import { defaultDataDir } from '../paths';
 import { EXIT, UsageError, type CliContext, type Command } from './command';
 import { commands } from './commands';
+import { terminalSafe } from './terminal-text';
 
 /** `siteflash`: the CLI adapter over the core. Human output by default, `--json` for machines. */
 export async function runCli(argv: string[], ctx: Omit<CliContext, 'json'>): Promise<number> {
   const json = argv.includes('--json');
   const args = argv.filter((a) => a !== '--json');
-  const full: CliContext = { ...ctx, json };
+  // Human output goes through terminalSafe, so no device string can drive the terminal; JSON is left whole.
+  const full: CliContext = { ...ctx, json, out: json ? ctx.out : (t) => ctx.out(terminalSafe(t)) };
   if (args.length === 0 || args[0] === '--help' || args[0] === '-h' || args[0] === 'help') {
     full.out(helpText());
     return args.length === 0 ? EXIT.usage : EXIT.ok;
@@ -37,7 +39,7 @@ export async function runCli(argv: string[], ctx: Omit<CliContext, 'json'>): Pro
     const kind = err && typeof err === 'object' && 'kind' in err ? String((err as { kind: unknown }).kind) : 'internal';
     const message = err instanceof Error ? err.message : String(err);
     if (json) full.out(JSON.stringify({ error: { kind, message } }));
-    else full.err(`siteflash ${command.name}: ${message}`);
+    else full.err(`siteflash ${command.name}: ${terminalSafe(message)}`);
     return kind === 'internal' ? EXIT.failed : unreachableKinds.has(kind) ? EXIT.unreachable : EXIT.failed;
   }
 }

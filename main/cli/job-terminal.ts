@@ -12,6 +12,7 @@ import type { JobSnapshot } from '../jobs/types';
 import type { SecretStore } from '../secrets/secret-store';
 import { openDatabase } from '../store/database';
 import { EXIT, type CliContext } from './command';
+import { terminalSafe } from './terminal-text';
 
 /** Asks the technician a yes/no question (LED checkpoints). */
 export type AskYesNo = (question: string, ctx: CliContext) => Promise<boolean>;
@@ -56,7 +57,7 @@ export async function followJobs(service: JobsService, ids: string[], ask: AskYe
   const offs = [
     service.on('job:device-state', (e) => {
       if (live) views.get(e.jobId)?.draw(service.get(e.jobId));
-      else if (!ctx.json) ctx.err(stateLine(e));
+      else if (!ctx.json) ctx.err(terminalSafe(stateLine(e)));
     }),
     service.on('job:progress', (e) => live && views.get(e.jobId)?.draw(service.get(e.jobId))),
     service.on('job:led-prompt', (p) => void ask(`${p.question} [y/n]`, ctx).catch(() => false).then((seen) => service.answerLed(p.jobId, p.deviceKey, seen))),

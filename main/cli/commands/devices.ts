@@ -6,6 +6,7 @@ import { loadNodeHid } from '../../links/hid-node';
 import type { Link } from '../../links/link';
 import { osPortLister } from '../../ports/os-ports';
 import { EXIT, parseOptions, UsageError, type Command } from '../command';
+import { terminalSafe } from '../terminal-text';
 
 /** What `siteflash devices` uses of the world; tests pass doubles of noble and node-hid. */
 export interface DevicesCommandDeps {
@@ -36,7 +37,7 @@ export function makeDevicesCommand(deps: Partial<DevicesCommandDeps> = {}): Comm
       if (ctx.json) ctx.out(JSON.stringify({ devices, problems }, null, 2));
       else {
         ctx.out(devices.length ? formatDevices(devices, values.query) : 'No devices found.');
-        for (const p of problems) ctx.err(formatProblem(p));
+        for (const p of problems) ctx.err(terminalSafe(formatProblem(p)));
       }
       return EXIT.ok;
     },
