@@ -16,7 +16,14 @@ async function openPage(browser: Browser, url: string): Promise<Page> {
   return page;
 }
 
-describe('the app in the browser host', () => {
+/**
+ * How long a UI change may take to show. Generous because the suite must pass while a second copy
+ * runs on the same two cores: vitest's default of 1 s for expect.poll timed out there. A real
+ * failure still fails, only later.
+ */
+const UI = { timeout: 30_000 };
+
+describe('the app in the browser host', { timeout: 120_000 }, () => {
   let app: RunningApp;
   let browser: Browser;
 
@@ -31,8 +38,8 @@ describe('the app in the browser host', () => {
 
   it('shows the serial port list on the Connect screen', async () => {
     const page = await openPage(browser, app.url);
-    await expect.poll(() => page.getByRole('heading', { name: 'Connect' }).isVisible()).toBe(true);
-    await expect.poll(() => page.getByRole('heading', { name: /Serial ports/ }).isVisible()).toBe(true);
+    await expect.poll(() => page.getByRole('heading', { name: 'Connect' }).isVisible(), UI).toBe(true);
+    await expect.poll(() => page.getByRole('heading', { name: /Serial ports/ }).isVisible(), UI).toBe(true);
     expect(await page.locator('header').textContent()).toContain('browser host');
     // The token is taken out of the address bar once the page has it.
     expect(page.url()).not.toContain('token=');
@@ -46,10 +53,10 @@ describe('the app in the browser host', () => {
       await page.getByLabel('Add a port by path').fill(pty.a);
       await page.getByRole('button', { name: 'Add port' }).click();
       const row = page.getByRole('row', { name: new RegExp(pty.a) });
-      await expect.poll(() => row.isVisible()).toBe(true);
+      await expect.poll(() => row.isVisible(), UI).toBe(true);
       await screenshot(page, 'connect-port-added');
       await pty.close();
-      await expect.poll(() => row.count(), { timeout: 10_000 }).toBe(0);
+      await expect.poll(() => row.count(), UI).toBe(0);
     } finally {
       await pty.close();
     }
@@ -59,7 +66,7 @@ describe('the app in the browser host', () => {
     const page = await openPage(browser, app.url);
     await page.getByLabel('Add a port by path').fill('/etc/hostname');
     await page.getByRole('button', { name: 'Add port' }).click();
-    await expect.poll(() => page.getByRole('alert').textContent()).toContain('is not a serial port');
+    await expect.poll(() => page.getByRole('alert').textContent(), UI).toContain('is not a serial port');
   });
 
   it('finds a simulated device on a serial port and shows what it reports about itself', async () => {
@@ -70,7 +77,7 @@ describe('the app in the browser host', () => {
       await page.getByRole('button', { name: 'Add port' }).click();
       await page.getByRole('button', { name: 'Find devices' }).click();
       const row = page.getByTestId('devices').getByRole('row', { name: /sf-sensor-t/ });
-      await expect.poll(() => row.count(), { timeout: 20_000 }).toBe(1);
+      await expect.poll(() => row.count(), UI).toBe(1);
       expect(await row.textContent()).toContain('1.4.2');
       await screenshot(page, 'connect-devices');
       const scan = await scanA11y(page);
