@@ -23,7 +23,7 @@ interface Run {
 /** Runs the built `siteflash` as a user does: a child process, stdin closed. */
 function siteflash(args: string[], dataDir: string): Promise<Run> {
   return new Promise((done) => {
-    const child = execFile(process.execPath, [join(root, 'main', 'cli', 'bin.js'), ...args], { env: { ...process.env, SITEFLASH_DATA_DIR: dataDir }, timeout: 120_000 }, (err, stdout, stderr) => {
+    const child = execFile(process.execPath, [join(root, 'main', 'cli', 'bin.js'), ...args], { env: { ...process.env, SITEFLASH_DATA_DIR: dataDir }, timeout: 120_000, killSignal: 'SIGKILL' }, (err, stdout, stderr) => {
       const e = err as (Error & { code?: unknown; signal?: NodeJS.Signals }) | null;
       done({ code: child.exitCode, signal: e?.signal ?? child.signalCode, stdout, stderr });
     });

@@ -15,7 +15,7 @@ const HOSTILE_ECHO = 'ok\x1b[2J\x1b[Hfake VALID\x1bc';
 
 function siteflash(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    const child = execFile(process.execPath, [join(root, 'main', 'cli', 'bin.js'), ...args], { timeout: 120_000 }, (_e, stdout, stderr) => done({ code: child.exitCode, stdout, stderr }));
+    const child = execFile(process.execPath, [join(root, 'main', 'cli', 'bin.js'), ...args], { timeout: 120_000, killSignal: 'SIGKILL' }, (_e, stdout, stderr) => done({ code: child.exitCode, stdout, stderr }));
   });
 }
 

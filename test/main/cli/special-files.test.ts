@@ -24,7 +24,7 @@ interface Run {
 function siteflash(args: string[], dataDir: string): Promise<Run> {
   const started = Date.now();
   return new Promise((done) => {
-    const child = execFile(process.execPath, [join(root, 'main', 'cli', 'bin.js'), ...args], { env: { ...process.env, SITEFLASH_DATA_DIR: dataDir }, timeout: 60_000, maxBuffer: 1 << 20 }, (_err, stdout, stderr) => {
+    const child = execFile(process.execPath, [join(root, 'main', 'cli', 'bin.js'), ...args], { env: { ...process.env, SITEFLASH_DATA_DIR: dataDir }, timeout: 60_000, killSignal: 'SIGKILL', maxBuffer: 1 << 20 }, (_err, stdout, stderr) => {
       done({ code: child.exitCode, signal: child.signalCode, stdout, stderr, ms: Date.now() - started });
     });
   });
