@@ -8,7 +8,12 @@ export type ClientMessage = { type: 'invoke'; id: number; channel: Channel; args
 
 export type ServerMessage =
   | { type: 'result'; id: number | null; result: Result<unknown> }
+  /** First message on the connection that used the launch code: the secret for later connections. */
+  | { type: 'session'; secret: string }
   | { [E in EventName]: { type: 'event'; event: E; payload: Events[E] } }[EventName];
 
-/** Path of the WebSocket endpoint; the token goes in the `token` query parameter. */
+/**
+ * Path of the WebSocket endpoint. The first connection presents the one-time launch code from the
+ * page address (`?code=`); every later one the session secret it was given (`?session=`).
+ */
 export const API_PATH = '/api';
