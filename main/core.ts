@@ -86,7 +86,7 @@ export class Core {
       'releases:remove': async ({ id }) => (await this.releases.remove(id), null),
       'image:check': ({ fileName, dataBase64 }) => this.releases.checkImage(fileName, Buffer.from(dataBase64, 'base64')),
       'upload:begin': ({ fileName, size }) => this.uploads.begin(fileName, size),
-      'upload:chunk': ({ uploadId, seq, dataBase64 }) => this.uploads.write(uploadId, seq, Buffer.from(dataBase64, 'base64')),
+      'upload:chunk': ({ uploadId, seq, data }) => this.uploads.write(uploadId, seq, data),
       'upload:abort': async ({ uploadId }) => (await this.uploads.abort(uploadId), null),
       'releases:import-upload': ({ uploadId }) => this.uploads.finish(uploadId, (path) => this.releases.importPath(path)),
       'image:check-upload': ({ uploadId }) => this.uploads.finish(uploadId, (path, fileName) => this.releases.checkImageAt(fileName, path)),

@@ -62,7 +62,7 @@ export const argSchemas: { [C in Channel]: z.ZodType<ArgsOf<C>> } = {
   'releases:remove': z.object({ id }).strict(),
   'image:check': upload,
   'upload:begin': z.object({ fileName: z.string().min(1).max(255), size: z.number().int().min(0).max(512 * 1024 * 1024) }).strict(),
-  'upload:chunk': z.object({ uploadId, seq: z.number().int().min(0).max(1 << 20), dataBase64: z.base64().min(1).max(Math.ceil((1 << 20) / 3) * 4) }).strict(),
+  'upload:chunk': z.object({ uploadId, seq: z.number().int().min(0).max(1 << 20), data: z.instanceof(Uint8Array) }).strict(),
   'upload:abort': z.object({ uploadId }).strict(),
   'releases:import-upload': z.object({ uploadId }).strict(),
   'image:check-upload': z.object({ uploadId }).strict(),

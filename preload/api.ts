@@ -338,8 +338,8 @@ export interface Requests {
   'image:check': { args: FileUpload; result: ImageCheck };
   /** Starts receiving a picked file of `size` bytes in chunks of `chunkBytes` (any size up to 512 MiB, memory bounded). */
   'upload:begin': { args: { fileName: string; size: number }; result: { uploadId: string; chunkBytes: number } };
-  /** One chunk, `seq` 0, 1, 2, … in order, each sent after the previous one was acknowledged. */
-  'upload:chunk': { args: { uploadId: string; seq: number; dataBase64: string }; result: { received: number } };
+  /** One chunk of raw bytes, `seq` 0, 1, 2, … in order, each sent after the previous one was acknowledged. */
+  'upload:chunk': { args: { uploadId: string; seq: number; data: Uint8Array }; result: { received: number } };
   /** Drops an unfinished upload and its staged bytes. */
   'upload:abort': { args: { uploadId: string }; result: null };
   /** Imports a fully received upload as a bundle archive, through the same path as a file on disk; refused bundles answer `bundle-refused`. */

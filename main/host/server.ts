@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import { API_PATH, type ClientMessage, type ServerMessage } from '../../preload/host-protocol';
+import { API_PATH, splitBinaryInvoke, type ClientMessage, type ServerMessage } from '../../preload/host-protocol';
 import type { Core } from '../core';
 import type { Logger } from '../log/logger';
 import { contentSecurityPolicy, serveStatic } from './static-files';
@@ -33,7 +33,7 @@ export interface HostLimits {
 }
 
 /**
- * A request carries at most one upload chunk (1 MiB as base64 in JSON, see
+ * A request carries at most one upload chunk (1 MiB of bytes in a binary message, see
  * `main/releases/upload-staging.ts`); 2 MiB leaves room for the envelope.
  */
 export const DEFAULT_LIMITS: HostLimits = {
@@ -164,7 +164,7 @@ function serveClient(ws: WebSocket, core: Core, log: Logger, limits: HostLimits,
   };
   const handle = ({ data, isBinary }: { data: RawData; isBinary: boolean }) => {
     inFlight++;
-    const msg = isBinary ? null : parseClientMessage(rawText(data));
+    const msg = isBinary ? parseBinaryMessage(rawBytes(data)) : parseClientMessage(rawBytes(data).toString());
     if (!msg) {
       send({ type: 'result', id: null, result: { ok: false, error: { kind: 'bad-message', message: 'Malformed message: expected {"type":"invoke","id":<number>,"channel":<string>,"args":…}', userFault: false } } }, finished);
       return;
@@ -188,8 +188,16 @@ function serveClient(ws: WebSocket, core: Core, log: Logger, limits: HostLimits,
   });
 }
 
-function rawText(data: RawData): string {
-  return Array.isArray(data) ? Buffer.concat(data).toString() : Buffer.from(data as Buffer).toString();
+function rawBytes(data: RawData): Buffer {
+  return Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+}
+
+/** A binary message: a request whose `args.data` is the bytes after its JSON (see host-protocol.ts). */
+function parseBinaryMessage(frame: Buffer): ClientMessage | null {
+  const parts = splitBinaryInvoke(frame);
+  const msg = parts ? parseClientMessage(parts.json) : null;
+  if (!msg || !parts || !msg.args || typeof msg.args !== 'object' || Array.isArray(msg.args)) return null;
+  return { ...msg, args: { ...(msg.args as Record<string, unknown>), data: parts.data } };
 }
 
 function parseClientMessage(text: string): ClientMessage | null {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { SiteflashError } from '../errors';
 import type { Logger } from '../log/logger';
 
-/** Bytes of one upload chunk. As base64 in a JSON request it stays under the browser host's 2 MiB message limit. */
+/** Bytes of one upload chunk; with its request it stays under the browser host's 2 MiB message limit. */
 export const UPLOAD_CHUNK_BYTES = 1 << 20;
 
 export interface UploadStagingOptions {

@@ -1,5 +1,5 @@
 import type { ArgsOf, Channel, EventName, Events, Result, ResultOf, SiteflashBridge } from '../../../preload/api';
-import { API_PATH, type ClientMessage, type ServerMessage } from '../../../preload/host-protocol';
+import { API_PATH, encodeBinaryInvoke, type ClientMessage, type ServerMessage } from '../../../preload/host-protocol';
 
 type Pending = (result: Result<unknown>) => void;
 
@@ -54,7 +54,8 @@ export function createWsBridge(origin: string, credential: HostCredential): Site
       const message: ClientMessage = { type: 'invoke', id, channel, args };
       return new Promise((resolve) => {
         pending.set(id, resolve as Pending);
-        socket.send(JSON.stringify(message));
+        const data = (args as { data?: unknown } | null)?.data;
+        socket.send(data instanceof Uint8Array ? encodeBinaryInvoke(message, data) : JSON.stringify(message));
       });
     },
     on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void {

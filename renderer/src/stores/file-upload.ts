@@ -13,8 +13,8 @@ function toBase64(bytes: Uint8Array): string {
 }
 
 /**
- * Sends a picked file to the core in numbered chunks, one at a time, each acknowledged before the
- * next is read from the file: the page and the core hold one chunk, whatever the file's size.
+ * Sends a picked file to the core in numbered chunks of raw bytes, one at a time, each acknowledged
+ * before the next is read from the file: the page and the core hold one chunk, whatever the file's size.
  * Resolves with the upload id to import or check; on any refusal the upload is dropped.
  */
 export async function sendFile(bridge: SiteflashBridge, file: File, onProgress?: (sent: number, total: number) => void): Promise<Result<{ uploadId: string }>> {
@@ -23,7 +23,7 @@ export async function sendFile(bridge: SiteflashBridge, file: File, onProgress?:
   const { uploadId, chunkBytes } = begun.value;
   for (let offset = 0, seq = 0; offset < file.size; offset += chunkBytes, seq++) {
     const bytes = new Uint8Array(await file.slice(offset, offset + chunkBytes).arrayBuffer());
-    const sent = await bridge.invoke('upload:chunk', { uploadId, seq, dataBase64: toBase64(bytes) });
+    const sent = await bridge.invoke('upload:chunk', { uploadId, seq, data: bytes });
     if (!sent.ok) {
       await bridge.invoke('upload:abort', { uploadId });
       return sent;

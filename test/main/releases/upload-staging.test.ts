@@ -22,7 +22,6 @@ beforeAll(async () => {
 afterAll(() => core.close());
 
 const staging = () => join(dataDir, 'staging');
-const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64');
 
 async function begin(size: number, fileName = 'release.tar'): Promise<string> {
   const r = await core.invoke('upload:begin', { fileName, size });
@@ -34,7 +33,7 @@ async function begin(size: number, fileName = 'release.tar'): Promise<string> {
 /** Sends `bytes` in chunks of `chunk` bytes (the renderer's way). */
 async function sendAll(uploadId: string, bytes: Buffer, chunk = UPLOAD_CHUNK_BYTES): Promise<void> {
   for (let off = 0, seq = 0; off < bytes.length; off += chunk, seq++) {
-    const r = await core.invoke('upload:chunk', { uploadId, seq, dataBase64: b64(bytes.subarray(off, off + chunk)) });
+    const r = await core.invoke('upload:chunk', { uploadId, seq, data: (bytes.subarray(off, off + chunk)) });
     expect(r).toEqual({ ok: true, value: { received: Math.min(off + chunk, bytes.length) } });
   }
 }
@@ -55,9 +54,9 @@ describe('uploads staged under the data folder', () => {
 
   it('refuses chunks out of order, and an import before every byte arrived', async () => {
     const id = await begin(tar.length);
-    expect(await core.invoke('upload:chunk', { uploadId: id, seq: 1, dataBase64: b64(tar.subarray(0, 10)) })).toMatchObject({ ok: false, error: { kind: 'upload-out-of-order' } });
-    expect(await core.invoke('upload:chunk', { uploadId: id, seq: 0, dataBase64: b64(tar.subarray(0, 10)) })).toEqual({ ok: true, value: { received: 10 } });
-    expect(await core.invoke('upload:chunk', { uploadId: id, seq: 0, dataBase64: b64(tar.subarray(0, 10)) })).toMatchObject({ ok: false, error: { kind: 'upload-out-of-order' } });
+    expect(await core.invoke('upload:chunk', { uploadId: id, seq: 1, data: (tar.subarray(0, 10)) })).toMatchObject({ ok: false, error: { kind: 'upload-out-of-order' } });
+    expect(await core.invoke('upload:chunk', { uploadId: id, seq: 0, data: (tar.subarray(0, 10)) })).toEqual({ ok: true, value: { received: 10 } });
+    expect(await core.invoke('upload:chunk', { uploadId: id, seq: 0, data: (tar.subarray(0, 10)) })).toMatchObject({ ok: false, error: { kind: 'upload-out-of-order' } });
     expect(await core.invoke('releases:import-upload', { uploadId: id })).toMatchObject({ ok: false, error: { kind: 'upload-incomplete' } });
     expect(await core.invoke('upload:abort', { uploadId: id })).toEqual({ ok: true, value: null });
     expect(readdirSync(staging())).toEqual([]);
@@ -65,14 +64,14 @@ describe('uploads staged under the data folder', () => {
 
   it('drops an upload that sends more than it announced', async () => {
     const id = await begin(5);
-    expect(await core.invoke('upload:chunk', { uploadId: id, seq: 0, dataBase64: b64(Buffer.alloc(6)) })).toMatchObject({ ok: false, error: { kind: 'upload-too-long' } });
+    expect(await core.invoke('upload:chunk', { uploadId: id, seq: 0, data: (Buffer.alloc(6)) })).toMatchObject({ ok: false, error: { kind: 'upload-too-long' } });
     expect(readdirSync(staging())).toEqual([]);
   });
 
   it('refuses a file over 512 MiB before any byte, and a chunk over the chunk size', async () => {
     expect(await core.invoke('upload:begin', { fileName: 'huge.tar', size: 512 * 1024 * 1024 + 1 })).toMatchObject({ ok: false });
     const id = await begin(UPLOAD_CHUNK_BYTES + 1);
-    expect(await core.invoke('upload:chunk', { uploadId: id, seq: 0, dataBase64: b64(Buffer.alloc(UPLOAD_CHUNK_BYTES + 1)) })).toMatchObject({ ok: false, error: { kind: 'upload-bad-chunk' } });
+    expect(await core.invoke('upload:chunk', { uploadId: id, seq: 0, data: (Buffer.alloc(UPLOAD_CHUNK_BYTES + 1)) })).toMatchObject({ ok: false, error: { kind: 'upload-bad-chunk' } });
     await core.invoke('upload:abort', { uploadId: id });
   });
 
