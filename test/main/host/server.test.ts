@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import type { ServerMessage } from '../../../preload/host-protocol';
+import { encodeBinaryInvoke, type ServerMessage } from '../../../preload/host-protocol';
 import { Core } from '../../../main/core';
 import { startBrowserHost, type BrowserHost } from '../../../main/host/server';
 import { exchangeLaunchCode, launchCodeOf } from './host-client';
@@ -101,6 +101,26 @@ describe('browser host', () => {
     reply = nextMessage(ws);
     ws.send(JSON.stringify({ type: 'invoke', id: 5, channel: '__proto__', args: {} }));
     expect(await reply).toMatchObject({ id: 5, result: { ok: false, error: { kind: 'unknown-channel' } } });
+    ws.close();
+  });
+
+  it('carries a request with bytes as one binary message, and answers a malformed one with a typed error', async () => {
+    const ws = await connect(`?session=${session}`);
+    let reply = nextMessage(ws);
+    ws.send(JSON.stringify({ type: 'invoke', id: 10, channel: 'upload:begin', args: { fileName: 'x.bin', size: 5 } }));
+    const begun = (await reply) as { result: { ok: true; value: { uploadId: string } } };
+    const uploadId = begun.result.value.uploadId;
+    reply = nextMessage(ws);
+    const data = new Uint8Array([1, 2, 3]);
+    ws.send(encodeBinaryInvoke({ type: 'invoke', id: 11, channel: 'upload:chunk', args: { uploadId, seq: 0, data } }, data));
+    expect(await reply).toEqual({ type: 'result', id: 11, result: { ok: true, value: { received: 3 } } });
+    reply = nextMessage(ws);
+    ws.send(Buffer.from([0, 0, 0, 200, 1, 2]));
+    expect(await reply).toMatchObject({ id: null, result: { ok: false, error: { kind: 'bad-message' } } });
+    reply = nextMessage(ws);
+    // Bytes in a text message are not bytes: the schema refuses them.
+    ws.send(JSON.stringify({ type: 'invoke', id: 12, channel: 'upload:chunk', args: { uploadId, seq: 1, data: { 0: 4, 1: 5 } } }));
+    expect(await reply).toMatchObject({ id: 12, result: { ok: false, error: { kind: 'bad-request' } } });
     ws.close();
   });
 
