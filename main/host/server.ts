@@ -169,7 +169,16 @@ function serveClient(ws: WebSocket, core: Core, log: Logger, limits: HostLimits,
       send({ type: 'result', id: null, result: { ok: false, error: { kind: 'bad-message', message: 'Malformed message: expected {"type":"invoke","id":<number>,"channel":<string>,"args":…}', userFault: false } } }, finished);
       return;
     }
-    void core.invoke(msg.channel, msg.args).then((result) => send({ type: 'result', id: msg.id, result }, finished));
+    void core.invoke(msg.channel, msg.args).then((result) => {
+      trackUpload(msg, result);
+      send({ type: 'result', id: msg.id, result }, finished);
+    });
+  };
+  // Uploads this connection began and did not finish are dropped when it closes (a reload mid-upload).
+  const uploads = new Set<string>();
+  const trackUpload = (msg: ClientMessage, result: { ok: boolean; value?: unknown }) => {
+    if (msg.channel === 'upload:begin' && result.ok) uploads.add((result.value as { uploadId: string }).uploadId);
+    else if (msg.channel === 'upload:abort' || msg.channel === 'releases:import-upload' || msg.channel === 'image:check-upload') uploads.delete((msg.args as { uploadId?: string } | null)?.uploadId ?? '');
   };
 
   if (issuedSession) send({ type: 'session', secret: issuedSession });
@@ -177,6 +186,8 @@ function serveClient(ws: WebSocket, core: Core, log: Logger, limits: HostLimits,
   ws.on('close', () => {
     off();
     backlog.length = 0;
+    for (const uploadId of uploads) void core.invoke('upload:abort', { uploadId });
+    uploads.clear();
   });
   ws.on('message', (data, isBinary) => {
     if (inFlight >= limits.maxInFlight) {

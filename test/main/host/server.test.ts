@@ -124,6 +124,17 @@ describe('browser host', () => {
     ws.close();
   });
 
+  it('drops the uploads a connection began and did not finish when it closes', async () => {
+    const ws = await connect(`?session=${session}`);
+    const reply = nextMessage(ws);
+    ws.send(JSON.stringify({ type: 'invoke', id: 20, channel: 'upload:begin', args: { fileName: 'half.tar', size: 1000 } }));
+    expect(await reply).toMatchObject({ id: 20, result: { ok: true } });
+    const open = core.uploads.open;
+    expect(open).toBeGreaterThan(0);
+    ws.close();
+    await expect.poll(() => core.uploads.open, { timeout: 10_000 }).toBe(open - 1);
+  });
+
   it('serves the renderer with a CSP and refuses paths outside it', async () => {
     const page = await fetch(`${host.origin}/`);
     expect(page.status).toBe(200);
