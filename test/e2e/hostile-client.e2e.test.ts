@@ -75,11 +75,15 @@ describe('the browser host against a hostile client', () => {
     const opened = outcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
     const refused = outcomes.flatMap((o) => (o.status === 'rejected' ? [String(o.reason)] : []));
     console.log(`200 connections: ${opened.length} opened, ${refused.length} refused (${[...new Set(refused)].join(', ')})`);
-    expect(opened.length).toBeGreaterThan(0);
-    expect(opened.length).toBeLessThanOrEqual(16);
-    expect(refused.every((r) => r.includes('HTTP 503'))).toBe(true);
-    for (const ws of opened) ws.close();
-    await Promise.all(opened.map((ws: WebSocket) => closed(ws)));
+    try {
+      expect(opened.length).toBeGreaterThan(0);
+      expect(opened.length).toBeLessThanOrEqual(16);
+      // Refused with 503 by the WebSocket cap, or, past the HTTP server's connection cap, closed at once.
+      expect(refused.filter((r) => !/HTTP 503|socket hang up|ECONNRESET/.test(r))).toEqual([]);
+    } finally {
+      for (const ws of opened) ws.close();
+      await Promise.all(opened.map((ws: WebSocket) => closed(ws)));
+    }
     await hostAnswers();
   }, 120_000);
 
