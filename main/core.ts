@@ -12,7 +12,8 @@ import { DeviceFinder } from './devices/device-finder';
 import { loadNoble } from './links/ble-noble';
 import type { DeviceSources } from './links/device-list';
 import { loadNodeHid } from './links/hid-node';
-import { ReleasesService } from './releases/releases-service';
+import { MAX_IMPORT_BYTES, ReleasesService } from './releases/releases-service';
+import { UploadStaging } from './releases/upload-staging';
 import { setNetKey } from './commission/net-key';
 import { redactSecrets } from './secrets/redact';
 import { secretsFacade } from './secrets/secrets-facade';
@@ -48,6 +49,8 @@ export class Core {
   readonly releases: ReleasesService;
   readonly devices: DeviceFinder;
   readonly services: Services;
+  /** Files the renderer sends in chunks, staged under the data folder. */
+  readonly uploads: UploadStaging;
   private readonly events = new EventEmitter();
   private readonly handlers: Handlers;
 
@@ -63,6 +66,7 @@ export class Core {
       this.log.child('devices'),
     );
     this.services = new Services(options.dataDir, this.releases, this.log);
+    this.uploads = new UploadStaging(join(options.dataDir, 'staging'), this.log.child('uploads'), { maxBytes: MAX_IMPORT_BYTES });
     this.wireEvents();
     this.logs.addRedactor(redactSecrets);
     this.logs.onLine((line) => this.emit('log:line', line));
@@ -81,6 +85,11 @@ export class Core {
       'releases:verify': ({ id }) => this.releases.verify(id),
       'releases:remove': async ({ id }) => (await this.releases.remove(id), null),
       'image:check': ({ fileName, dataBase64 }) => this.releases.checkImage(fileName, Buffer.from(dataBase64, 'base64')),
+      'upload:begin': ({ fileName, size }) => this.uploads.begin(fileName, size),
+      'upload:chunk': ({ uploadId, seq, data }) => this.uploads.write(uploadId, seq, data),
+      'upload:abort': async ({ uploadId }) => (await this.uploads.abort(uploadId), null),
+      'releases:import-upload': ({ uploadId }) => this.uploads.finish(uploadId, (path) => this.releases.importPath(path)),
+      'image:check-upload': ({ uploadId }) => this.uploads.finish(uploadId, (path, fileName) => this.releases.checkImageAt(fileName, path)),
       'devices:scan': (args) => this.devices.scan(args),
       'settings:get': async () => this.services.settings.current,
       'settings:set': async (change) => {
@@ -125,6 +134,7 @@ export class Core {
   /** Starts background work (port watching) and resumes jobs the journal left unfinished. */
   start(): this {
     this.ports.start();
+    void this.uploads.clearLeftovers();
     this.services.resume();
     return this;
   }
@@ -132,6 +142,7 @@ export class Core {
   async close(): Promise<void> {
     this.ports.stop();
     this.services.close();
+    await this.uploads.close();
     this.events.removeAllListeners();
   }
 

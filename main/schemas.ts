@@ -5,6 +5,8 @@ const empty = z.object({}).strict();
 const path = z.string().min(1, 'a path is needed').max(4096);
 const id = z.string().min(1).max(64);
 /** Base64 of at most 512 MiB. */
+/** An upload's id, as `upload:begin` gives it. */
+const uploadId = z.string().regex(/^[0-9a-f]{32}$/, 'an upload id from upload:begin');
 const upload = z.object({ fileName: z.string().min(1).max(255), dataBase64: z.base64().max(Math.ceil((512 * 1024 * 1024) / 3) * 4) }).strict();
 
 /**
@@ -59,6 +61,11 @@ export const argSchemas: { [C in Channel]: z.ZodType<ArgsOf<C>> } = {
   'releases:verify': z.object({ id }).strict(),
   'releases:remove': z.object({ id }).strict(),
   'image:check': upload,
+  'upload:begin': z.object({ fileName: z.string().min(1).max(255), size: z.number().int().min(0).max(512 * 1024 * 1024) }).strict(),
+  'upload:chunk': z.object({ uploadId, seq: z.number().int().min(0).max(1 << 20), data: z.instanceof(Uint8Array) }).strict(),
+  'upload:abort': z.object({ uploadId }).strict(),
+  'releases:import-upload': z.object({ uploadId }).strict(),
+  'image:check-upload': z.object({ uploadId }).strict(),
   'devices:scan': z.object({ scanMs: z.number().int().min(0).max(60_000).optional(), query: z.boolean().optional() }).strict(),
   'settings:get': empty,
   'settings:set': z

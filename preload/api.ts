@@ -336,6 +336,16 @@ export interface Requests {
   'releases:remove': { args: { id: string }; result: null };
   /** Verifies one image file offline with the trusted image keys. */
   'image:check': { args: FileUpload; result: ImageCheck };
+  /** Starts receiving a picked file of `size` bytes in chunks of `chunkBytes` (any size up to 512 MiB, memory bounded). */
+  'upload:begin': { args: { fileName: string; size: number }; result: { uploadId: string; chunkBytes: number } };
+  /** One chunk of raw bytes, `seq` 0, 1, 2, … in order, each sent after the previous one was acknowledged. */
+  'upload:chunk': { args: { uploadId: string; seq: number; data: Uint8Array }; result: { received: number } };
+  /** Drops an unfinished upload and its staged bytes. */
+  'upload:abort': { args: { uploadId: string }; result: null };
+  /** Imports a fully received upload as a bundle archive, through the same path as a file on disk; refused bundles answer `bundle-refused`. */
+  'releases:import-upload': { args: { uploadId: string }; result: BundleInfo };
+  /** Verifies a fully received upload as one image file. */
+  'image:check-upload': { args: { uploadId: string }; result: ImageCheck };
   /** Looks for devices on every link kind; with `query`, asks each one who it is. */
   'devices:scan': { args: { scanMs?: number; query?: boolean }; result: { devices: DeviceSummary[]; problems: DeviceProblem[] } };
   /** The technician's settings. */

@@ -1,4 +1,4 @@
-import { app, BrowserWindow, session } from 'electron';
+import { app, BrowserWindow, dialog, session } from 'electron';
 import { join } from 'node:path';
 import { Core } from '../core';
 import { registerIpc } from './ipc';
@@ -7,7 +7,8 @@ import { APP_ORIGIN, registerSchemePrivileges, serveRenderer } from './protocol'
 /**
  * The Electron shell: one window, locked down (context isolation, sandbox, no Node, CSP, no
  * navigation, no new windows, no permissions), wired to the core through IPC. All behaviour is in
- * the core; this file only hosts it.
+ * the core; this file only hosts it. One instance per user: a second start focuses the first
+ * window and quits. A failure to start is shown in a dialog, not only on a console nobody sees.
  */
 const outDir = join(import.meta.dirname, '..');
 registerSchemePrivileges();
@@ -15,6 +16,18 @@ app.setName('siteflash');
 if (app.isPackaged) process.env.SITEFLASH_RESOURCES = join(process.resourcesPath, 'resources');
 
 let window: BrowserWindow | null = null;
+const firstInstance = app.requestSingleInstanceLock();
+if (!firstInstance) {
+  // Another siteflash runs for this user: it is told (second-instance) and shows its window.
+  app.quit();
+} else {
+  app.on('second-instance', () => {
+    if (!window) return;
+    if (window.isMinimized()) window.restore();
+    window.show();
+    window.focus();
+  });
+}
 
 async function main(): Promise<void> {
   await app.whenReady();
@@ -55,7 +68,11 @@ app.on('web-contents-created', (_event, contents) => {
   contents.on('will-attach-webview', (event) => event.preventDefault());
 });
 
-main().catch((err: unknown) => {
-  console.error('siteflash failed to start:', err);
-  app.exit(1);
-});
+if (firstInstance) {
+  main().catch((err: unknown) => {
+    const message = err instanceof Error ? err.message : String(err);
+    console.error('siteflash failed to start:', err);
+    dialog.showErrorBox('siteflash could not start', `${message}\n\nFix the cause named above, then start siteflash again.`);
+    app.exit(1);
+  });
+}

@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -10,6 +10,8 @@ import { startBrowserHost } from './server';
 /**
  * `npm start`: runs the Electron app where Electron's runtime is installed; otherwise says so in one
  * line and runs the browser host, opening the system Chromium in app mode (or printing the address).
+ * `SITEFLASH_BROWSER` names the browser to open (skipping the search), `SITEFLASH_BROWSER_ARGS`
+ * adds arguments to it (space-separated).
  */
 const root = join(import.meta.dirname, '..', '..');
 const { values } = parseArgs({
@@ -38,30 +40,57 @@ function electronBinary(): string | null {
 async function runBrowserHost(noOpen: boolean, port: number): Promise<void> {
   const core = new Core({ dataDir: defaultDataDir(), host: 'browser' }).start();
   const host = await startBrowserHost({ core, rendererDir: join(root, 'out', 'renderer'), port });
+  let browserChild: ChildProcess | null = null;
+  let stopping = false;
   const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    endBrowser(browserChild);
     await host.close();
     await core.close();
     process.exit(0);
   };
   process.on('SIGINT', () => void stop());
   process.on('SIGTERM', () => void stop());
+  process.on('SIGHUP', () => void stop());
+  // However the host ends, the browser it started ends with it.
+  process.on('exit', () => endBrowser(browserChild));
 
-  const browser = noOpen || !hasDisplay() ? null : findBrowser();
+  const chosen = process.env.SITEFLASH_BROWSER;
+  const browser = noOpen ? null : chosen ? chosen : hasDisplay() ? findBrowser() : null;
   if (!browser) {
-    console.log(`siteflash is running: open ${host.url} in a browser on this computer (Ctrl-C stops it).`);
+    console.log(`siteflash is running: open ${host.url} in a browser on this computer (the address works once; Ctrl-C stops siteflash).`);
     return;
   }
   console.log(`siteflash is running at ${host.origin} in ${browser} (close the window or press Ctrl-C to stop).`);
+  // The launch code is on the browser's command line, where any local user can read it; it is
+  // spent by the page's first connection, and the session secret it buys is never on a command line.
   const args = [
     `--app=${host.url}`,
     `--user-data-dir=${join(defaultDataDir(), 'browser-profile')}`,
     '--no-first-run',
     '--disable-background-networking',
     '--window-size=1366,768',
+    ...(process.env.SITEFLASH_BROWSER_ARGS?.split(' ').filter(Boolean) ?? []),
   ];
   if (process.getuid?.() === 0) args.push('--no-sandbox');
-  const child = spawn(browser, args, { stdio: 'ignore' });
-  child.on('exit', () => void stop());
+  // Its own process group, so that ending it ends its helper processes too.
+  browserChild = spawn(browser, args, { stdio: 'ignore', detached: true });
+  browserChild.on('error', (err) => console.error(`Could not start ${browser}: ${err.message}. Open ${host.origin} from this program's address instead.`));
+  browserChild.on('exit', () => {
+    browserChild = null;
+    void stop();
+  });
+}
+
+/** Ends the browser's whole process group (the browser and its renderer, GPU and zygote helpers). */
+function endBrowser(child: ChildProcess | null): void {
+  if (!child?.pid || child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    process.kill(-child.pid, 'SIGTERM');
+  } catch {
+    child.kill('SIGTERM');
+  }
 }
 
 function hasDisplay(): boolean {

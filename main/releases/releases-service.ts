@@ -89,13 +89,16 @@ export class ReleasesService {
 
   /** Verifies one image file the technician picked, with the trusted image keys. */
   async checkImage(fileName: string, data: Uint8Array): Promise<ImageCheck> {
-    return this.withTempFile(fileName, data, async (path) => {
-      const v = await verifyImageFile(path, await this.keys.keys('image'));
-      const version = v.image?.version;
-      return v.valid
-        ? { valid: true, fileName, size: v.fileSize, sha256: v.fileSha256, version, signer: v.signer.name }
-        : { valid: false, fileName, size: v.fileSize, category: v.category, message: v.message, ...(v.fileSha256 ? { sha256: v.fileSha256 } : {}), ...(version ? { version } : {}) };
-    });
+    return this.withTempFile(fileName, data, (path) => this.checkImageAt(fileName, path));
+  }
+
+  /** Verifies the image file at `path` (named `fileName` for the technician), with the trusted image keys. */
+  async checkImageAt(fileName: string, path: string): Promise<ImageCheck> {
+    const v = await verifyImageFile(path, await this.keys.keys('image'));
+    const version = v.image?.version;
+    return v.valid
+      ? { valid: true, fileName, size: v.fileSize, sha256: v.fileSha256, version, signer: v.signer.name }
+      : { valid: false, fileName, size: v.fileSize, category: v.category, message: v.message, ...(v.fileSha256 ? { sha256: v.fileSha256 } : {}), ...(version ? { version } : {}) };
   }
 
   private async byId(id: string): Promise<BundleInfo> {

@@ -1,19 +1,21 @@
 import type { SiteflashBridge } from '../../../preload/api';
-import { createWsBridge } from './ws-bridge';
+import { createWsBridge, SESSION_KEY } from './ws-bridge';
 
 let bridge: SiteflashBridge | null = null;
 
 /**
  * The bridge to the core: Electron's preload puts it on `window.siteflash`; in the browser host we
- * make it from the token in the page's fragment, then drop the token from the address bar.
+ * connect with the one-time launch code from the page's fragment (then drop it from the address
+ * bar; the host answers with a session secret, kept in this tab's sessionStorage for reloads).
  * Only store actions call this.
  */
 export function getBridge(): SiteflashBridge {
   if (bridge) return bridge;
   if (window.siteflash) return (bridge = window.siteflash);
-  const token = new URLSearchParams(location.hash.slice(1)).get('token') ?? sessionStorage.getItem('siteflash-token');
-  if (!token) throw new Error('No siteflash core to talk to: open the address siteflash printed.');
-  sessionStorage.setItem('siteflash-token', token);
+  const code = new URLSearchParams(location.hash.slice(1)).get('code');
+  const session = sessionStorage.getItem(SESSION_KEY);
   history.replaceState(null, '', location.pathname);
-  return (bridge = createWsBridge(location.origin, token));
+  if (code) return (bridge = createWsBridge(location.origin, { code }));
+  if (session) return (bridge = createWsBridge(location.origin, { session }));
+  throw new Error('No siteflash core to talk to: open the address siteflash printed.');
 }

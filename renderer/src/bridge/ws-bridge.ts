@@ -1,15 +1,23 @@
 import type { ArgsOf, Channel, EventName, Events, Result, ResultOf, SiteflashBridge } from '../../../preload/api';
-import { API_PATH, type ClientMessage, type ServerMessage } from '../../../preload/host-protocol';
+import { API_PATH, encodeBinaryInvoke, type ClientMessage, type ServerMessage } from '../../../preload/host-protocol';
 
 type Pending = (result: Result<unknown>) => void;
 
+/** Where this tab keeps the session secret the host gave for the launch code (survives a reload, not the tab). */
+export const SESSION_KEY = 'siteflash-session';
+
+/** How the socket proves it may talk to the host: the unused launch code, or the session secret. */
+export type HostCredential = { code: string } | { session: string };
+
 /**
  * `window.siteflash` for the browser host: the same bridge as Electron's preload, over the host's
- * WebSocket. Requests made before the socket opens wait for it; if the socket closes, pending
+ * WebSocket. The host's first message on a launch-code connection is the session secret, kept
+ * for reloads. Requests made before the socket opens wait for it; if the socket closes, pending
  * requests resolve to a `host-gone` error value (never a rejection).
  */
-export function createWsBridge(origin: string, token: string): SiteflashBridge {
-  const url = `${origin.replace(/^http/, 'ws')}${API_PATH}?token=${encodeURIComponent(token)}`;
+export function createWsBridge(origin: string, credential: HostCredential): SiteflashBridge {
+  const query = 'code' in credential ? `code=${encodeURIComponent(credential.code)}` : `session=${encodeURIComponent(credential.session)}`;
+  const url = `${origin.replace(/^http/, 'ws')}${API_PATH}?${query}`;
   const socket = new WebSocket(url);
   const pending = new Map<number, Pending>();
   const listeners = new Map<EventName, Set<(payload: unknown) => void>>();
@@ -21,7 +29,9 @@ export function createWsBridge(origin: string, token: string): SiteflashBridge {
 
   socket.addEventListener('message', (ev: MessageEvent<string>) => {
     const msg = JSON.parse(ev.data) as ServerMessage;
-    if (msg.type === 'result') {
+    if (msg.type === 'session') {
+      sessionStorage.setItem(SESSION_KEY, msg.secret);
+    } else if (msg.type === 'result') {
       if (msg.id === null) return;
       pending.get(msg.id)?.(msg.result);
       pending.delete(msg.id);
@@ -44,7 +54,8 @@ export function createWsBridge(origin: string, token: string): SiteflashBridge {
       const message: ClientMessage = { type: 'invoke', id, channel, args };
       return new Promise((resolve) => {
         pending.set(id, resolve as Pending);
-        socket.send(JSON.stringify(message));
+        const data = (args as { data?: unknown } | null)?.data;
+        socket.send(data instanceof Uint8Array ? encodeBinaryInvoke(message, data) : JSON.stringify(message));
       });
     },
     on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void {

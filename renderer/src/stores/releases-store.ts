@@ -1,6 +1,6 @@
 import { createStore } from 'zustand/vanilla';
 import type { BundleInfo, ErrorValue, ImageCheck, SiteflashBridge, TrustedKeyInfo } from '../../../preload/api';
-import { toUpload } from './file-upload';
+import { sendFile } from './file-upload';
 
 /** Release bundles and trusted keys as the core reports them; the core decides every verdict. */
 export interface ReleasesState {
@@ -12,6 +12,8 @@ export interface ReleasesState {
   /** The last bundle imported in this session, to highlight it. */
   lastImported: string | null;
   imageCheck: ImageCheck | null;
+  /** Bytes of the picked file the core has received so far, while one is being sent. */
+  sending: { sent: number; total: number } | null;
   load(): Promise<void>;
   importFile(file: File): Promise<void>;
   importDemo(): Promise<void>;
@@ -39,6 +41,7 @@ export function createReleasesStore(bridge: () => SiteflashBridge) {
       error: null,
       lastImported: null,
       imageCheck: null,
+      sending: null,
       async load() {
         const [bundles, keys] = await Promise.all([bridge().invoke('releases:list', {}), bridge().invoke('keys:list', {})]);
         set({
@@ -48,8 +51,10 @@ export function createReleasesStore(bridge: () => SiteflashBridge) {
         });
       },
       async importFile(file) {
-        set({ busy: 'import', error: null });
-        await imported(await bridge().invoke('releases:import-file', await toUpload(file)));
+        set({ busy: 'import', error: null, sending: { sent: 0, total: file.size } });
+        const sent = await sendFile(bridge(), file, (n, total) => set({ sending: { sent: n, total } }));
+        set({ sending: null });
+        await imported(sent.ok ? await bridge().invoke('releases:import-upload', { uploadId: sent.value.uploadId }) : sent);
       },
       async importDemo() {
         set({ busy: 'import', error: null });
@@ -68,7 +73,8 @@ export function createReleasesStore(bridge: () => SiteflashBridge) {
       },
       async checkImage(file) {
         set({ busy: 'check', error: null, imageCheck: null });
-        const result = await bridge().invoke('image:check', await toUpload(file));
+        const sent = await sendFile(bridge(), file);
+        const result = sent.ok ? await bridge().invoke('image:check-upload', { uploadId: sent.value.uploadId }) : sent;
         if (result.ok) set({ imageCheck: result.value, busy: null });
         else set({ error: result.error, busy: null });
       },

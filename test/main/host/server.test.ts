@@ -3,12 +3,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import type { ServerMessage } from '../../../preload/host-protocol';
+import { encodeBinaryInvoke, type ServerMessage } from '../../../preload/host-protocol';
 import { Core } from '../../../main/core';
 import { startBrowserHost, type BrowserHost } from '../../../main/host/server';
+import { exchangeLaunchCode, launchCodeOf } from './host-client';
+
+const launchCode = (h: BrowserHost) => launchCodeOf(h.url);
 
 let core: Core;
 let host: BrowserHost;
+/** The session secret this file's host issued for its launch code. */
+let session: string;
 
 beforeAll(async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'siteflash-host-'));
@@ -17,6 +22,7 @@ beforeAll(async () => {
   writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>siteflash</title>');
   core = new Core({ dataDir, host: 'browser', logToFile: false, portLister: async () => [{ path: '/dev/ttyACM7', vendorId: '2fe3', productId: '0100', source: 'os' }] });
   host = await startBrowserHost({ core, rendererDir });
+  session = await exchangeLaunchCode(host.origin, launchCode(host));
 });
 afterAll(async () => {
   await host.close();
@@ -47,21 +53,26 @@ function nextMessage(ws: WebSocket): Promise<ServerMessage> {
 }
 
 describe('browser host', () => {
-  it('refuses a WebSocket without the token', async () => {
+  it('refuses a WebSocket without a launch code or session secret', async () => {
     await expect(connect('')).rejects.toThrow('HTTP 401');
   });
 
-  it('refuses a WebSocket with a wrong token', async () => {
-    await expect(connect(`?token=${'x'.repeat(host.token.length)}`)).rejects.toThrow('HTTP 401');
+  it('refuses a WebSocket with a wrong session secret', async () => {
+    await expect(connect(`?session=${'x'.repeat(session.length)}`)).rejects.toThrow('HTTP 401');
   });
 
-  it('refuses a WebSocket from another origin even with the token', async () => {
-    await expect(connect(`?token=${host.token}`, 'http://evil.example')).rejects.toThrow('HTTP 403');
-    await expect(connect(`?token=${host.token}`, null)).rejects.toThrow('HTTP 403');
+  it('refuses the launch code once it was exchanged, and a wrong one', async () => {
+    await expect(connect(`?code=${launchCode(host)}`)).rejects.toThrow('HTTP 401');
+    await expect(connect(`?code=${'y'.repeat(32)}`)).rejects.toThrow('HTTP 401');
   });
 
-  it('answers a request with the token from its own origin', async () => {
-    const ws = await connect(`?token=${host.token}`);
+  it('refuses a WebSocket from another origin even with the session secret', async () => {
+    await expect(connect(`?session=${session}`, 'http://evil.example')).rejects.toThrow('HTTP 403');
+    await expect(connect(`?session=${session}`, null)).rejects.toThrow('HTTP 403');
+  });
+
+  it('answers a request with the session secret from its own origin', async () => {
+    const ws = await connect(`?session=${session}`);
     const reply = nextMessage(ws);
     ws.send(JSON.stringify({ type: 'invoke', id: 1, channel: 'ports:list', args: {} }));
     expect(await reply).toEqual({ type: 'result', id: 1, result: { ok: true, value: [{ path: '/dev/ttyACM7', vendorId: '2fe3', productId: '0100', source: 'os' }] } });
@@ -69,7 +80,7 @@ describe('browser host', () => {
   });
 
   it('answers malformed JSON with a typed error and keeps serving', async () => {
-    const ws = await connect(`?token=${host.token}`);
+    const ws = await connect(`?session=${session}`);
     let reply = nextMessage(ws);
     ws.send('{not json');
     expect(await reply).toMatchObject({ type: 'result', id: null, result: { ok: false, error: { kind: 'bad-message' } } });
@@ -80,7 +91,7 @@ describe('browser host', () => {
   });
 
   it('answers bad arguments and unknown channels with typed errors', async () => {
-    const ws = await connect(`?token=${host.token}`);
+    const ws = await connect(`?session=${session}`);
     let reply = nextMessage(ws);
     ws.send(JSON.stringify({ type: 'invoke', id: 3, channel: 'ports:add-by-path', args: { path: 42 } }));
     expect(await reply).toMatchObject({ id: 3, result: { ok: false, error: { kind: 'bad-request' } } });
@@ -91,6 +102,37 @@ describe('browser host', () => {
     ws.send(JSON.stringify({ type: 'invoke', id: 5, channel: '__proto__', args: {} }));
     expect(await reply).toMatchObject({ id: 5, result: { ok: false, error: { kind: 'unknown-channel' } } });
     ws.close();
+  });
+
+  it('carries a request with bytes as one binary message, and answers a malformed one with a typed error', async () => {
+    const ws = await connect(`?session=${session}`);
+    let reply = nextMessage(ws);
+    ws.send(JSON.stringify({ type: 'invoke', id: 10, channel: 'upload:begin', args: { fileName: 'x.bin', size: 5 } }));
+    const begun = (await reply) as { result: { ok: true; value: { uploadId: string } } };
+    const uploadId = begun.result.value.uploadId;
+    reply = nextMessage(ws);
+    const data = new Uint8Array([1, 2, 3]);
+    ws.send(encodeBinaryInvoke({ type: 'invoke', id: 11, channel: 'upload:chunk', args: { uploadId, seq: 0, data } }, data));
+    expect(await reply).toEqual({ type: 'result', id: 11, result: { ok: true, value: { received: 3 } } });
+    reply = nextMessage(ws);
+    ws.send(Buffer.from([0, 0, 0, 200, 1, 2]));
+    expect(await reply).toMatchObject({ id: null, result: { ok: false, error: { kind: 'bad-message' } } });
+    reply = nextMessage(ws);
+    // Bytes in a text message are not bytes: the schema refuses them.
+    ws.send(JSON.stringify({ type: 'invoke', id: 12, channel: 'upload:chunk', args: { uploadId, seq: 1, data: { 0: 4, 1: 5 } } }));
+    expect(await reply).toMatchObject({ id: 12, result: { ok: false, error: { kind: 'bad-request' } } });
+    ws.close();
+  });
+
+  it('drops the uploads a connection began and did not finish when it closes', async () => {
+    const ws = await connect(`?session=${session}`);
+    const reply = nextMessage(ws);
+    ws.send(JSON.stringify({ type: 'invoke', id: 20, channel: 'upload:begin', args: { fileName: 'half.tar', size: 1000 } }));
+    expect(await reply).toMatchObject({ id: 20, result: { ok: true } });
+    const open = core.uploads.open;
+    expect(open).toBeGreaterThan(0);
+    ws.close();
+    await expect.poll(() => core.uploads.open, { timeout: 10_000 }).toBe(open - 1);
   });
 
   it('serves the renderer with a CSP and refuses paths outside it', async () => {
