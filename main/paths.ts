@@ -84,3 +84,12 @@ function dataDirError(dir: string, err: unknown): SiteflashError {
     { path: dir, code },
   );
 }
+
+/**
+ * Makes every file and folder this process creates from now on private to the technician's account
+ * (umask 077: folders 0700, files 0600): logs, settings, bundles, keys, lock files. Called once by
+ * each program's entry (app, browser host, CLI); a no-op where there is no umask (Windows).
+ */
+export function restrictNewFiles(): void {
+  if (process.platform !== 'win32') process.umask(0o077);
+}

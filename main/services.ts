@@ -23,6 +23,7 @@ import { redactSecrets } from './secrets/redact';
 import { SecretStore } from './secrets/secret-store';
 import { AppSettingsStore } from './settings/app-settings';
 import { openDatabase, type Db } from './store/database';
+import { lockJob } from './store/lock-file';
 import { AppSync } from './sync/app-sync';
 
 /** Demo devices' links are named `demo/<id>`. */
@@ -70,7 +71,12 @@ export class Services {
       this.demo.running ? this.demo.snapshot().devices.filter((d) => d.via === 'direct').map((d) => ({ link: this.demo.directLink(d.id), target: { kind: 'demo', deviceId: d.id } })) : [],
     );
     const smp = new SmpDriver({ openLink: (t) => this.openDirect(t) });
-    this.jobs = new JobsService({ db: this.db, driver: new RoutingDriver((t) => this.driverFor(t, smp)), netKey: keychainNetKeys(this.secrets) });
+    this.jobs = new JobsService({
+      db: this.db,
+      driver: new RoutingDriver((t) => this.driverFor(t, smp)),
+      netKey: keychainNetKeys(this.secrets),
+      lockJob: (jobId) => lockJob(dataDir, jobId, 'the siteflash app'),
+    });
     // A device's end writes its audit row to the outbox in the same commit: the waiting count moves.
     this.jobs.on('job:device-state', (e) => {
       if (['done', 'failed', 'rolled-back', 'cancelled'].includes(e.to)) this.sync.refreshWaiting();
@@ -85,8 +91,13 @@ export class Services {
 
   /** Resumes jobs a crash or a quit left unfinished (the journal says where each device was). */
   resume(): void {
-    const resumed = this.jobs.resumeUnfinished();
-    if (resumed.length) this.log.info(`resumed ${resumed.length} unfinished job(s) from the journal`);
+    try {
+      const resumed = this.jobs.resumeUnfinished();
+      if (resumed.length) this.log.info(`resumed ${resumed.length} unfinished job(s) from the journal`);
+    } catch (err) {
+      // A job another process runs, or a journal the disk refuses: the app stays up and says why.
+      this.log.warn(`unfinished jobs not resumed: ${err instanceof Error ? err.message : String(err)}`);
+    }
   }
 
   async startJob(req: JobStartRequest): Promise<JobSnapshot> {

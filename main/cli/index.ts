@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { version } from '../../package.json';
-import { defaultDataDir } from '../paths';
+import { defaultDataDir, restrictNewFiles } from '../paths';
 import { EXIT, UsageError, type CliContext, type Command } from './command';
 import { commands } from './commands';
 
@@ -78,6 +78,7 @@ function isMain(): boolean {
 }
 
 if (isMain()) {
+  restrictNewFiles();
   const controller = new AbortController();
   let interrupted = false;
   process.on('SIGINT', () => {

@@ -45,7 +45,8 @@ export function makeUpdateCommand(deps: Partial<UpdateCommandDeps> = {}): Comman
     run: async (argv, ctx) => {
       const { values, positionals } = parseOptions(argv, OPTIONS);
       // The key source too: --resume may pick up an unfinished re-keying job.
-      return runJobs(ctx, { driver: d.driver(ctx), secrets: new SecretStore(), ask: d.ask }, async (service) => {
+      const program = values.resume ? 'siteflash update --resume' : 'siteflash update';
+      return runJobs(ctx, { driver: d.driver(ctx), secrets: new SecretStore(), ask: d.ask, program }, async (service) => {
         if (!values.resume) return [service.start(await specFrom(values, positionals, d, ctx))];
         if (positionals.length > 0 || values.port) throw new UsageError('--resume takes no IMAGE or --port');
         return service.resumeUnfinished();
