@@ -106,6 +106,7 @@ export class Services {
     const who = { technician: s.technician || userInfo().username, ...(s.siteName ? { site: s.siteName } : {}) };
     const targets = req.targets.map((t) => this.toTarget(t.link, t.expectedDeviceId));
     const kind = req.kind ?? 'firmware';
+    if (kind !== 'network') await this.checkRelease(req);
     const release = kind === 'network' ? null : await releaseFromBundle(this.releases.bundles, req.bundleId ?? '');
     if (kind === 'firmware') {
       // Only a firmware job takes the Collect answer: in a commissioning the network phase's reset ends update mode first.
@@ -128,6 +129,28 @@ export class Services {
     const started = this.jobs.list().find((j) => !before.has(j.id));
     if (!started) throw new SiteflashError('internal', 'Commissioning did not start its network phase.', false);
     return started;
+  }
+
+  /**
+   * Verifies the job's bundle again, here in the core, before a byte is sent: its files may have
+   * changed on disk and its keys may no longer be trusted since it was imported (the renderer's
+   * list is no gate). A demo release goes only to the demo site's devices.
+   */
+  private async checkRelease(req: JobStartRequest): Promise<void> {
+    const id = req.bundleId ?? '';
+    const info = await this.releases.verify(id);
+    if (info.verification.state === 'failed') {
+      throw new SiteflashError(
+        'bundle-not-verified',
+        `The release ${id} no longer verifies (${info.verification.reason}): ${info.verification.message} The job was not started; import the release again, or choose another.`,
+        true,
+        { bundleId: id, reason: info.verification.reason },
+      );
+    }
+    const onDemoSite = (t: JobTargetRequest) => t.kind === 'demo' || (t.kind === 'gateway' && this.gateway.info.via === 'demo');
+    if (info.demo && !req.targets.every((t) => onDemoSite(t.link))) {
+      throw new SiteflashError('demo-release-real-device', `The release ${id} is signed with a demo key, which protects nothing: it can only update the demo site's simulated devices. The job was not started.`, true, { bundleId: id });
+    }
   }
 
   /** Starts the demo site and connects its gateway as the app's gateway. */
