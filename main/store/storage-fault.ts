@@ -67,3 +67,10 @@ function messageFor(kind: StorageFaultKind, path: string, detail: string): strin
       return `The disk failed while siteflash wrote to ${path} (${detail}). Check the disk, then resume the job; everything recorded before this is kept.`;
   }
 }
+
+/** Like {@link storageFaultOf}, for errors of the database only (SQLite codes): a full disk met by a bundle write is not the journal's. */
+export function databaseFaultOf(err: unknown, path: string): StorageFault | null {
+  if (err instanceof StorageFault) return err;
+  const code = err && typeof err === 'object' && 'code' in err ? String((err as { code: unknown }).code) : '';
+  return code.startsWith('SQLITE_') ? storageFaultOf(err, path) : null;
+}
