@@ -325,9 +325,11 @@ export class JobsService {
       void live.images.close();
       this.live.delete(jobId);
       live.lock?.release();
+      // Shut down (quit, storage fault): the journal keeps the place; it may already be closed.
+      if (shutdown) return;
       try {
         const devices = this.journal.devices(jobId);
-        if (shutdown || !devices.every((d) => isEnd(d.state))) return;
+        if (!devices.every((d) => isEnd(d.state))) return;
         const anyCancel = devices.some((d) => d.state === 'cancelled');
         const allCancel = devices.every((d) => d.state === 'cancelled' || d.state === 'done');
         this.setJobState(jobId, anyCancel && allCancel ? 'cancelled' : 'finished');

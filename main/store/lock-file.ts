@@ -93,12 +93,20 @@ export function acquireLock(path: string, program: string, refuse: (holder: Lock
   const release = () => {
     if (released) return;
     released = true;
-    process.off('exit', release);
+    heldLocks.delete(release);
     if (readRaw(path) === text) unlinkQuietly(path);
   };
-  process.on('exit', release);
+  if (!exitHookSet) {
+    exitHookSet = true;
+    process.on('exit', () => [...heldLocks].forEach((r) => r()));
+  }
+  heldLocks.add(release);
   return { path, holder, release };
 }
+
+/** Locks this process holds: removed on a normal exit (a killed process leaves stale ones, taken over later). */
+const heldLocks = new Set<() => void>();
+let exitHookSet = false;
 
 /** The holder written in a lock file, or null if there is none or it cannot be read. */
 export function readHolder(path: string): LockHolder | null {
