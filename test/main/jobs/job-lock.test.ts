@@ -60,8 +60,8 @@ describe('siteflash update --resume in two processes at once', () => {
     const imagePath = join(dir, 'app.signed.bin');
     const image = buildImage({ body: new Uint8Array(96_000).map((_, i) => (i * 13) & 0xff), version: '1.1.0+0', signingKey: privateKey, board: BOARD });
     writeFileSync(imagePath, image);
-    // A slow line (115200 baud: about 10 s for the image) so that each run is still transferring when the next starts.
-    const device = new SimDevice({ board: BOARD, id: '5f1a54cc000000a1', version: '1.0.0+0', clock: systemClock, timing: { ...FAST, baud: 115_200 }, random: seededRandom(5) });
+    // A slow line (57600 baud: about 17 s for the image) so that each run is still transferring when the next starts, even on a loaded machine.
+    const device = new SimDevice({ board: BOARD, id: '5f1a54cc000000a1', version: '1.0.0+0', clock: systemClock, timing: { ...FAST, baud: 57_600 }, random: seededRandom(5) });
     sim = await SimOnPty.start(device);
 
     const first = cli(['update', imagePath, '--port', sim.hostPath, '--no-confirm', '--technician', 'Ada Tech']);
