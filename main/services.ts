@@ -91,12 +91,14 @@ export class Services {
 
   /** Resumes jobs a crash or a quit left unfinished (the journal says where each device was). */
   resume(): void {
+    // A job another process runs, or a journal the disk refuses: the app stays up and says why.
+    const said = new Set<unknown>();
+    const say = (err: unknown) => this.log.warn(`unfinished job not resumed: ${err instanceof Error ? err.message : String(err)}`);
     try {
-      const resumed = this.jobs.resumeUnfinished();
+      const resumed = this.jobs.resumeUnfinished((_id, err) => (said.add(err), say(err)));
       if (resumed.length) this.log.info(`resumed ${resumed.length} unfinished job(s) from the journal`);
     } catch (err) {
-      // A job another process runs, or a journal the disk refuses: the app stays up and says why.
-      this.log.warn(`unfinished jobs not resumed: ${err instanceof Error ? err.message : String(err)}`);
+      if (!said.has(err)) say(err);
     }
   }
 

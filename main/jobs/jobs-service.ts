@@ -125,9 +125,9 @@ export class JobsService {
   /**
    * Picks up every job a crash, a quit or a storage fault left running or paused; returns their ids.
    * A job another process runs (its lock is held) is left to it; so is one whose resume cannot be
-   * journaled. When nothing could be resumed for such a reason, the first reason is thrown.
+   * journaled; `onRefused` hears of each. When nothing could be resumed, the first reason is thrown.
    */
-  resumeUnfinished(): string[] {
+  resumeUnfinished(onRefused?: (jobId: string, err: unknown) => void): string[] {
     const ids = this.storage(() => this.journal.unfinished()).map((j) => j.id).filter((id) => !this.live.has(id));
     const resumed: string[] = [];
     const refused: unknown[] = [];
@@ -137,6 +137,7 @@ export class JobsService {
         resumed.push(id);
       } catch (err) {
         refused.push(err);
+        onRefused?.(id, err);
       }
     }
     if (resumed.length === 0 && refused.length > 0) throw refused[0];

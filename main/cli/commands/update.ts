@@ -49,7 +49,8 @@ export function makeUpdateCommand(deps: Partial<UpdateCommandDeps> = {}): Comman
       return runJobs(ctx, { driver: d.driver(ctx), secrets: new SecretStore(), ask: d.ask, program }, async (service) => {
         if (!values.resume) return [service.start(await specFrom(values, positionals, d, ctx))];
         if (positionals.length > 0 || values.port) throw new UsageError('--resume takes no IMAGE or --port');
-        return service.resumeUnfinished();
+        // A job another process runs is left to it; the others resume. Say which were left.
+        return service.resumeUnfinished((_id, err) => ctx.err(`siteflash update: ${err instanceof Error ? err.message : String(err)}`));
       });
     },
   };
