@@ -19,6 +19,7 @@ import { redactSecrets } from './secrets/redact';
 import { secretsFacade } from './secrets/secrets-facade';
 import { argSchemas } from './schemas';
 import { Services } from './services';
+import { databaseFaultOf } from './store/storage-fault';
 import { version } from '../package.json';
 
 /** How a core is started; every outside dependency can be replaced. */
@@ -160,7 +161,8 @@ export class Core {
       const handler = this.handlers[channel] as (args: ArgsOf<C>) => Promise<ResultOf<C>>;
       return { ok: true, value: await handler(parsed.data) };
     } catch (err) {
-      const error = toErrorValue(err);
+      // A database the disk refuses is named, with what to do, rather than shown as an internal error.
+      const error = toErrorValue(databaseFaultOf(err, this.services.db.name) ?? err);
       if (!error.userFault) this.log.error(`${channel} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
       return { ok: false, error };
     }

@@ -23,6 +23,7 @@ import { redactSecrets } from './secrets/redact';
 import { SecretStore } from './secrets/secret-store';
 import { AppSettingsStore } from './settings/app-settings';
 import { openDatabase, type Db } from './store/database';
+import { lockJob } from './store/lock-file';
 import { AppSync } from './sync/app-sync';
 
 /** Demo devices' links are named `demo/<id>`. */
@@ -70,7 +71,12 @@ export class Services {
       this.demo.running ? this.demo.snapshot().devices.filter((d) => d.via === 'direct').map((d) => ({ link: this.demo.directLink(d.id), target: { kind: 'demo', deviceId: d.id } })) : [],
     );
     const smp = new SmpDriver({ openLink: (t) => this.openDirect(t) });
-    this.jobs = new JobsService({ db: this.db, driver: new RoutingDriver((t) => this.driverFor(t, smp)), netKey: keychainNetKeys(this.secrets) });
+    this.jobs = new JobsService({
+      db: this.db,
+      driver: new RoutingDriver((t) => this.driverFor(t, smp)),
+      netKey: keychainNetKeys(this.secrets),
+      lockJob: (jobId) => lockJob(dataDir, jobId, 'the siteflash app'),
+    });
     // A device's end writes its audit row to the outbox in the same commit: the waiting count moves.
     this.jobs.on('job:device-state', (e) => {
       if (['done', 'failed', 'rolled-back', 'cancelled'].includes(e.to)) this.sync.refreshWaiting();
@@ -85,8 +91,15 @@ export class Services {
 
   /** Resumes jobs a crash or a quit left unfinished (the journal says where each device was). */
   resume(): void {
-    const resumed = this.jobs.resumeUnfinished();
-    if (resumed.length) this.log.info(`resumed ${resumed.length} unfinished job(s) from the journal`);
+    // A job another process runs, or a journal the disk refuses: the app stays up and says why.
+    const said = new Set<unknown>();
+    const say = (err: unknown) => this.log.warn(`unfinished job not resumed: ${err instanceof Error ? err.message : String(err)}`);
+    try {
+      const resumed = this.jobs.resumeUnfinished((_id, err) => (said.add(err), say(err)));
+      if (resumed.length) this.log.info(`resumed ${resumed.length} unfinished job(s) from the journal`);
+    } catch (err) {
+      if (!said.has(err)) say(err);
+    }
   }
 
   async startJob(req: JobStartRequest): Promise<JobSnapshot> {
@@ -95,6 +108,7 @@ export class Services {
     const who = { technician: s.technician || userInfo().username, ...(s.siteName ? { site: s.siteName } : {}) };
     const targets = req.targets.map((t) => this.toTarget(t.link, t.expectedDeviceId));
     const kind = req.kind ?? 'firmware';
+    if (kind !== 'network') await this.checkRelease(req);
     const release = kind === 'network' ? null : await releaseFromBundle(this.releases.bundles, req.bundleId ?? '');
     if (kind === 'firmware') {
       // Only a firmware job takes the Collect answer: in a commissioning the network phase's reset ends update mode first.
@@ -117,6 +131,28 @@ export class Services {
     const started = this.jobs.list().find((j) => !before.has(j.id));
     if (!started) throw new SiteflashError('internal', 'Commissioning did not start its network phase.', false);
     return started;
+  }
+
+  /**
+   * Verifies the job's bundle again, here in the core, before a byte is sent: its files may have
+   * changed on disk and its keys may no longer be trusted since it was imported (the renderer's
+   * list is no gate). A demo release goes only to the demo site's devices.
+   */
+  private async checkRelease(req: JobStartRequest): Promise<void> {
+    const id = req.bundleId ?? '';
+    const info = await this.releases.verify(id);
+    if (info.verification.state === 'failed') {
+      throw new SiteflashError(
+        'bundle-not-verified',
+        `The release ${id} no longer verifies (${info.verification.reason}): ${info.verification.message} The job was not started; import the release again, or choose another.`,
+        true,
+        { bundleId: id, reason: info.verification.reason },
+      );
+    }
+    const onDemoSite = (t: JobTargetRequest) => t.kind === 'demo' || (t.kind === 'gateway' && this.gateway.info.via === 'demo');
+    if (info.demo && !req.targets.every((t) => onDemoSite(t.link))) {
+      throw new SiteflashError('demo-release-real-device', `The release ${id} is signed with a demo key, which protects nothing: it can only update the demo site's simulated devices. The job was not started.`, true, { bundleId: id });
+    }
   }
 
   /** Starts the demo site and connects its gateway as the app's gateway. */

@@ -1,6 +1,8 @@
 import { app, BrowserWindow, dialog, session } from 'electron';
 import { join } from 'node:path';
 import { Core } from '../core';
+import { prepareDataDir, restrictNewFiles } from '../paths';
+import { lockDataDir } from '../store/lock-file';
 import { registerIpc } from './ipc';
 import { APP_ORIGIN, registerSchemePrivileges, serveRenderer } from './protocol';
 
@@ -31,7 +33,18 @@ if (!firstInstance) {
 
 async function main(): Promise<void> {
   await app.whenReady();
-  const core = new Core({ dataDir: app.getPath('userData'), host: 'electron' }).start();
+  restrictNewFiles();
+  let core: Core;
+  try {
+    // One siteflash per data folder (the app or the browser host): the lock names the other one.
+    prepareDataDir(app.getPath('userData'));
+    lockDataDir(app.getPath('userData'), 'the siteflash app');
+    core = new Core({ dataDir: app.getPath('userData'), host: 'electron' }).start();
+  } catch (err) {
+    dialog.showErrorBox('siteflash cannot start', err instanceof Error ? err.message : String(err));
+    app.exit(1);
+    return;
+  }
   serveRenderer(join(outDir, 'renderer'));
   session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
   session.defaultSession.setPermissionCheckHandler(() => false);

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { version } from '../../package.json';
-import { defaultDataDir } from '../paths';
+import { defaultDataDir, restrictNewFiles } from '../paths';
 import { EXIT, UsageError, type CliContext, type Command } from './command';
 import { commands } from './commands';
 import { terminalSafe } from './terminal-text';
@@ -80,6 +80,7 @@ function isMain(): boolean {
 }
 
 if (isMain()) {
+  restrictNewFiles();
   const controller = new AbortController();
   let interrupted = false;
   // The first Ctrl-C (or SIGTERM) cancels the command, which then cleans up (closes ports, stops

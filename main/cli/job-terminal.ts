@@ -11,6 +11,7 @@ import { stateLine, TtyProgressView } from '../jobs/progress-view';
 import type { JobSnapshot } from '../jobs/types';
 import type { SecretStore } from '../secrets/secret-store';
 import { openDatabase } from '../store/database';
+import { lockJob } from '../store/lock-file';
 import { EXIT, type CliContext } from './command';
 import { terminalSafe } from './terminal-text';
 
@@ -23,6 +24,8 @@ export interface JobSeams {
   /** The keychain the engine takes network keys from (a resumed re-keying job needs it too). */
   secrets: SecretStore;
   ask: AskYesNo;
+  /** Named to another process that finds a job of ours locked, e.g. `siteflash update --resume`. */
+  program?: string;
 }
 
 /**
@@ -32,7 +35,12 @@ export interface JobSeams {
  */
 export async function runJobs(ctx: CliContext, seams: JobSeams, start: (service: JobsService) => Promise<string[]> | string[]): Promise<number> {
   const { db } = openDatabase({ dataDir: ctx.dataDir });
-  const service = new JobsService({ db, driver: seams.driver, netKey: keychainNetKeys(seams.secrets) });
+  const service = new JobsService({
+    db,
+    driver: seams.driver,
+    netKey: keychainNetKeys(seams.secrets),
+    lockJob: (jobId) => lockJob(ctx.dataDir, jobId, seams.program ?? 'the siteflash command line'),
+  });
   try {
     const ids = await start(service);
     if (ids.length === 0) {
@@ -62,7 +70,15 @@ export async function followJobs(service: JobsService, ids: string[], ask: AskYe
     service.on('job:progress', (e) => live && views.get(e.jobId)?.draw(service.get(e.jobId))),
     service.on('job:led-prompt', (p) => void ask(`${p.question} [y/n]`, ctx).catch(() => false).then((seen) => service.answerLed(p.jobId, p.deviceKey, seen))),
   ];
-  const onAbort = () => ids.forEach((id) => service.cancel(id));
+  const onAbort = () =>
+    ids.forEach((id) => {
+      try {
+        service.cancel(id);
+      } catch (err) {
+        // Already ended, or stopped on a storage fault: nothing left to cancel; say why.
+        ctx.err(`${id}: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    });
   ctx.signal.addEventListener('abort', onAbort, { once: true });
   try {
     return await Promise.all(ids.map((id) => service.whenSettled(id)));
@@ -76,6 +92,7 @@ export async function followJobs(service: JobsService, ids: string[], ask: AskYe
 export function jobSummary(job: JobSnapshot): string {
   const n = job.network;
   const lines = [`Job ${job.id}: ${job.state} — ${Object.entries(job.counts).map(([s, c]) => `${c} ${s}`).join(', ')}${n ? `; on the new settings ${n.new}, on the old ${n.old}, unknown ${n.unknown}` : ''}`];
+  if (job.halted) lines.push(`  Stopped: ${job.halted.message} (siteflash update --resume)`);
   for (const x of job.devices) lines.push(`  ${x.key}  ${x.state}${x.toVersion ? `  ${x.fromVersion ?? '?'} → ${x.toVersion}` : ''}${x.reason ? `  ${x.reason}` : ''}`);
   return lines.join('\n');
 }

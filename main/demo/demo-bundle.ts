@@ -1,22 +1,23 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import type { KeyObject } from 'node:crypto';
 import { buildBundle, buildImage, seededBody, writeBundleFolder } from '../image';
-import { resourcesDir } from '../paths';
 import { DEMO_BOARDS, DEMO_BUNDLE } from './demo-catalog';
 
 /** Fixed so that the demo bundle is the same bytes on every machine. */
 const CREATED = '2026-11-01T08:00:00.000Z';
 
+/** Private keys that sign the demo release: the data folder's demo keys (`demoKeysFor`), or a test's own. */
+export interface DemoSigningKeys {
+  image: KeyObject | string;
+  release: KeyObject | string;
+}
+
 /**
- * Writes the demo release bundle into `dir`: one signed image per demo board, signed with the
- * published demo keys from `resources/demo/`. It then goes through the normal import, so the
- * demo exercises the same verification as a real release.
+ * Writes the demo release bundle into `dir`: one signed image per demo board, signed with `keys`
+ * (in the app: the demo keys made for its data folder). It then goes through the normal import, so
+ * the demo exercises the same verification as a real release.
  */
-export async function writeDemoBundle(dir: string, resources = resourcesDir()): Promise<void> {
-  const [imageKey, releaseKey] = await Promise.all([
-    readFile(join(resources, 'demo', 'siteflash-demo-image.key.pem'), 'utf8'),
-    readFile(join(resources, 'demo', 'siteflash-demo-release.key.pem'), 'utf8'),
-  ]);
+export async function writeDemoBundle(dir: string, keys: DemoSigningKeys): Promise<void> {
+  const { image: imageKey, release: releaseKey } = keys;
   const components = DEMO_BOARDS.map((b) => ({
     board: b.board,
     hwRevisions: b.hwRevisions,

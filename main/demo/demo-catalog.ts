@@ -23,7 +23,7 @@ export const DEMO_BOARDS: readonly DemoBoard[] = [
 ];
 
 /** The demo release bundle's identity. */
-export const DEMO_BUNDLE = { id: 'demo-2026.11', systemVersion: '2026.11.0', name: 'Demo site release (signed with the published demo key)' } as const;
+export const DEMO_BUNDLE = { id: 'demo-2026.11', systemVersion: '2026.11.0', name: 'Demo site release (signed with this computer\'s demo key: protects nothing)' } as const;
 
-/** Names of the shipped keys that are demo keys: anything they sign proves nothing. */
+/** Names of the demo keys (main/demo/demo-keys): anything they sign proves nothing, and is trusted for the demo site only. */
 export const DEMO_KEY_PREFIX = 'siteflash-demo-';

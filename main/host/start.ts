@@ -4,7 +4,8 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Core } from '../core';
-import { defaultDataDir } from '../paths';
+import { defaultDataDir, prepareDataDir, restrictNewFiles } from '../paths';
+import { lockDataDir } from '../store/lock-file';
 import { startBrowserHost } from './server';
 
 /**
@@ -38,7 +39,17 @@ function electronBinary(): string | null {
 }
 
 async function runBrowserHost(noOpen: boolean, port: number): Promise<void> {
-  const core = new Core({ dataDir: defaultDataDir(), host: 'browser' }).start();
+  restrictNewFiles();
+  let core: Core;
+  try {
+    // One siteflash per data folder: a second one would resume the same jobs (the lock names the first).
+    prepareDataDir(defaultDataDir());
+    lockDataDir(defaultDataDir(), 'the siteflash browser host');
+    core = new Core({ dataDir: defaultDataDir(), host: 'browser' }).start();
+  } catch (err) {
+    console.error(`siteflash cannot start: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  }
   const host = await startBrowserHost({ core, rendererDir: join(root, 'out', 'renderer'), port });
   let browserChild: ChildProcess | null = null;
   let stopping = false;

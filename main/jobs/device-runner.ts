@@ -13,6 +13,7 @@ import type { LinkScheduler } from './scheduler';
 import { chooseComponent } from './select-component';
 import { withChosenId } from './chosen-id';
 import { isEnd } from './state-machine';
+import { isStorageFault } from '../store/storage-fault';
 import type { DeviceState, DeviceStateEvent, JobSpec, JobTarget } from './types';
 
 /** Default backoff between retries of one device. */
@@ -71,6 +72,8 @@ export async function runDevice(ctx: RunnerContext): Promise<void> {
       return;
     } catch (err) {
       ctx.progress.idle(ctx.key);
+      // The journal could not be written: not the device's fault, and nothing more can be recorded. The service stops the job.
+      if (isStorageFault(err)) throw err;
       row = current(ctx);
       if (isEnd(row.state) || control.shuttingDown) return;
       const interrupted = (control.cancelRequested || control.paused) && row.state !== 'installing';

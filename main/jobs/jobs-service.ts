@@ -8,6 +8,7 @@ import { Listeners } from '../links/listeners';
 import type { AuditEntry, HistoryFilter } from '../store/audit';
 import type { Db } from '../store/db-type';
 import { JobJournal } from '../store/journal';
+import { StorageFault, storageFaultOf } from '../store/storage-fault';
 import { DeviceControl } from './control';
 import { auditCsv } from './csv';
 import { runDevice } from './device-runner';
@@ -37,6 +38,11 @@ export interface JobsServiceOptions {
   newId?: () => string;
   /** Network jobs: where the project's network key comes from (main/commission `keychainNetKeys`). */
   netKey?: NetKeySource;
+  /**
+   * Takes the lock of a job before it runs (main/store `lockJob`), so two processes never run one
+   * job; throws (`job-locked`, naming the holder) when another process holds it. None: no locking.
+   */
+  lockJob?: (jobId: string) => { release(): void };
 }
 
 interface LiveJob {
@@ -44,6 +50,7 @@ interface LiveJob {
   progress: ProgressCoalescer;
   devices: Map<string, { control: DeviceControl; run: Promise<void> | undefined }>;
   settled: Promise<void>;
+  lock: { release(): void } | null;
 }
 
 /** The key of a device in a job: its link id. */
@@ -74,6 +81,9 @@ export class JobsService {
   private readonly scheduler: LinkScheduler;
   private readonly leds: LedCheckpoints;
   private readonly live = new Map<string, LiveJob>();
+  /** Jobs stopped because the journal could not be written, with the reason; cleared on resume. */
+  private readonly halted = new Map<string, StorageFault>();
+  private readonly dbPath: string;
   private readonly listeners: { [E in keyof JobsEvents]: Listeners<JobsEvents[E]> } = {
     'job:progress': new Listeners(),
     'job:device-state': new Listeners(),
@@ -86,6 +96,7 @@ export class JobsService {
     this.wallNow = o.wallNow ?? Date.now;
     this.rng = o.rng ?? Math.random;
     this.journal = new JobJournal(o.db, this.wallNow);
+    this.dbPath = o.db.name;
     this.scheduler = new LinkScheduler(o.limits ?? { ble: 3 });
     this.leds = new LedCheckpoints((p) => this.listeners['job:led-prompt'].emit(p));
   }
@@ -100,19 +111,42 @@ export class JobsService {
     validate(spec);
     const id = this.o.newId?.() ?? randomUUID();
     const devices = spec.targets.map((t) => ({ key: deviceKeyOf(t.link), link: deviceKeyOf(t.link) }));
-    this.journal.createJob(id, spec, devices);
-    this.launch(id);
+    const lock = this.o.lockJob?.(id) ?? null;
+    try {
+      this.storage(() => this.journal.createJob(id, spec, devices));
+    } catch (err) {
+      lock?.release();
+      throw err;
+    }
+    this.launch(id, lock);
     return id;
   }
 
-  /** Picks up every job a crash or quit left running or paused; returns their ids. */
-  resumeUnfinished(): string[] {
-    const ids = this.journal.unfinished().map((j) => j.id).filter((id) => !this.live.has(id));
+  /**
+   * Picks up every job a crash, a quit or a storage fault left running or paused; returns their ids.
+   * A job another process runs (its lock is held) is left to it; so is one whose resume cannot be
+   * journaled; `onRefused` hears of each. When nothing could be resumed, the first reason is thrown.
+   */
+  resumeUnfinished(onRefused?: (jobId: string, err: unknown) => void): string[] {
+    const ids = this.storage(() => this.journal.unfinished()).map((j) => j.id).filter((id) => !this.live.has(id));
+    const resumed: string[] = [];
+    const refused: unknown[] = [];
     for (const id of ids) {
-      this.journal.record(id, null, 'job-resumed', {});
-      this.launch(id);
+      try {
+        this.relaunch(id);
+        resumed.push(id);
+      } catch (err) {
+        refused.push(err);
+        onRefused?.(id, err);
+      }
     }
-    return ids;
+    if (resumed.length === 0 && refused.length > 0) throw refused[0];
+    return resumed;
+  }
+
+  /** Why a job stopped on a storage fault (null when it did not); it resumes with {@link resume}. */
+  haltedBy(jobId: string): StorageFault | null {
+    return this.halted.get(jobId) ?? null;
   }
 
   /** Pauses a job, or one device. A device that is installing pauses once it rejoined. */
@@ -120,18 +154,19 @@ export class JobsService {
     const job = this.mustLive(jobId);
     for (const [key, d] of this.select(job, deviceKey)) {
       if (d.control.paused || isEnd(this.mustDevice(jobId, key).state)) continue;
-      this.journal.record(jobId, key, 'pause', {}, { paused: true });
+      this.storage(() => this.journal.record(jobId, key, 'pause', {}, { paused: true }));
       d.control.pause();
     }
     if (deviceKey === undefined) this.setJobState(jobId, 'paused');
   }
 
-  /** Resumes a paused job, or one device. */
+  /** Resumes a paused job, or one device; a job stopped by a storage fault goes on from its journal. */
   resume(jobId: string, deviceKey?: string): void {
+    if (!this.live.has(jobId) && this.halted.has(jobId)) return this.relaunch(jobId);
     const job = this.mustLive(jobId);
     for (const [key, d] of this.select(job, deviceKey)) {
       if (!d.control.paused) continue;
-      this.journal.record(jobId, key, 'resume', {}, { paused: false });
+      this.storage(() => this.journal.record(jobId, key, 'resume', {}, { paused: false }));
       d.control.resume();
     }
     if (this.journal.job(jobId)?.state === 'paused') this.setJobState(jobId, 'running');
@@ -142,7 +177,7 @@ export class JobsService {
     const job = this.mustLive(jobId);
     for (const [key, d] of this.select(job, deviceKey)) {
       if (isEnd(this.mustDevice(jobId, key).state)) continue;
-      this.journal.record(jobId, key, 'cancel-requested', {});
+      this.storage(() => this.journal.record(jobId, key, 'cancel-requested', {}));
       d.control.cancel();
     }
   }
@@ -159,7 +194,7 @@ export class JobsService {
     const again = this.journal.devices(jobId).filter((d) => d.state === 'failed' || d.state === 'rolled-back');
     if (again.length === 0) return 0;
     for (const d of again) {
-      const { seq, from } = this.journal.transition(jobId, d.key, 'discovered', {}, { retry: 'requested' });
+      const { seq, from } = this.storage(() => this.journal.transition(jobId, d.key, 'discovered', {}, { retry: 'requested' }));
       this.listeners['job:device-state'].emit({ jobId, deviceKey: d.key, from, to: 'discovered', reason: null, reasonKind: null, seq });
     }
     if (row.state !== 'running') this.setJobState(jobId, 'running');
@@ -183,6 +218,8 @@ export class JobsService {
       progress: (key) => live?.progress.of(key),
       ledPrompt: (key) => this.leds.pending(jobId, key),
     });
+    const halted = this.halted.get(jobId);
+    if (halted) snapshot.halted = halted.toValue();
     if (job.spec.kind === 'network' && job.spec.network) snapshot.network = networkCounts(job.spec.network.panId, snapshot.devices.map((d) => d.key), this.journal.events(jobId));
     return snapshot;
   }
@@ -212,12 +249,26 @@ export class JobsService {
     await Promise.all(jobs.map((j) => j.settled));
   }
 
-  private launch(jobId: string): void {
+  /** Locks and journals the resume of a job that is not running here, then runs it. */
+  private relaunch(jobId: string): void {
+    const lock = this.o.lockJob?.(jobId) ?? null;
+    try {
+      this.storage(() => this.journal.record(jobId, null, 'job-resumed', {}));
+    } catch (err) {
+      lock?.release();
+      throw err;
+    }
+    this.halted.delete(jobId);
+    this.launch(jobId, lock);
+  }
+
+  private launch(jobId: string, lock: { release(): void } | null = null): void {
     const live: LiveJob = {
       images: new JobImages(this.o.openImage ?? openComponentFile),
       progress: new ProgressCoalescer(jobId, this.clock, (e) => this.listeners['job:progress'].emit(e)),
       devices: new Map(),
       settled: Promise.resolve(),
+      lock,
     };
     this.live.set(jobId, live);
     for (const d of this.journal.devices(jobId)) {
@@ -251,9 +302,15 @@ export class JobsService {
       emit: (e) => this.listeners['job:device-state'].emit(e),
       ...(this.o.netKey ? { netKey: this.o.netKey } : {}),
     }).catch((err: unknown) => {
+      const fault = storageFaultOf(err, this.dbPath);
+      if (fault) return this.halt(jobId, fault);
       // A bug (e.g. an illegal transition) must not leave the device silently stuck.
       const message = err instanceof Error ? err.message : String(err);
-      this.journal.record(jobId, key, 'internal-error', { message });
+      try {
+        this.journal.record(jobId, key, 'internal-error', { message });
+      } catch (e) {
+        this.halt(jobId, storageFaultOf(e, this.dbPath) ?? new StorageFault('storage-io', `The journal ${this.dbPath} could not record an internal error: ${String(e)}`, this.dbPath, 'unknown'));
+      }
     });
     live.devices.set(key, { control, run });
     this.settle(jobId, live);
@@ -268,18 +325,56 @@ export class JobsService {
       live.progress.dispose();
       void live.images.close();
       this.live.delete(jobId);
-      const devices = this.journal.devices(jobId);
-      if (shutdown || !devices.every((d) => isEnd(d.state))) return;
-      const anyCancel = devices.some((d) => d.state === 'cancelled');
-      const allCancel = devices.every((d) => d.state === 'cancelled' || d.state === 'done');
-      this.setJobState(jobId, anyCancel && allCancel ? 'cancelled' : 'finished');
+      live.lock?.release();
+      // Shut down (quit, storage fault): the journal keeps the place; it may already be closed.
+      if (shutdown) return;
+      try {
+        const devices = this.journal.devices(jobId);
+        if (!devices.every((d) => isEnd(d.state))) return;
+        const anyCancel = devices.some((d) => d.state === 'cancelled');
+        const allCancel = devices.every((d) => d.state === 'cancelled' || d.state === 'done');
+        this.setJobState(jobId, anyCancel && allCancel ? 'cancelled' : 'finished');
+      } catch (err) {
+        // The job's end could not be journaled: it stays unfinished there and ends on resume.
+        const fault = storageFaultOf(err, this.dbPath);
+        if (!fault) throw err;
+        this.halt(jobId, fault);
+      }
     });
     live.settled = settled;
   }
 
+  /**
+   * Stops a job whose journal could not be written: every device stops where it is (the journal
+   * keeps the last committed step of each), the reason is kept for the snapshot, and a `job:state`
+   * event carries it. Nothing already written is touched; {@link resume} goes on from there.
+   */
+  private halt(jobId: string, fault: StorageFault): void {
+    if (this.halted.has(jobId)) return;
+    this.halted.set(jobId, fault);
+    const live = this.live.get(jobId);
+    if (live) for (const d of live.devices.values()) d.control.shutdown();
+    let state: JobSnapshot['state'] = 'running';
+    try {
+      state = this.journal.job(jobId)?.state ?? state;
+    } catch {
+      // a damaged database may not even answer reads; the event still goes out
+    }
+    this.listeners['job:state'].emit({ jobId, state, halted: fault.toValue() });
+  }
+
+  /** Runs a journal call, turning the disk's refusals into a {@link StorageFault} naming the database. */
+  private storage<T>(write: () => T): T {
+    try {
+      return write();
+    } catch (err) {
+      throw storageFaultOf(err, this.dbPath) ?? err;
+    }
+  }
+
   private setJobState(jobId: string, state: JobSnapshot['state']): void {
     if (this.journal.job(jobId)?.state === state) return;
-    this.journal.setJobState(jobId, state);
+    this.storage(() => this.journal.setJobState(jobId, state));
     this.listeners['job:state'].emit({ jobId, state });
   }
 

@@ -189,6 +189,20 @@ export interface JobSnapshot {
   counts: Partial<Record<DeviceState, number>>;
   /** Network jobs: how many devices are on the old and on the new settings. */
   network?: NetworkCounts;
+  /**
+   * Set when the job stopped because its journal could not be written (disk full, read-only,
+   * damaged): what happened and what to do. Every device stopped at its last journaled step;
+   * resuming the job goes on from there.
+   */
+  halted?: JobHalt;
+}
+
+/** Why a job stopped on a storage fault: an error value (kind `storage-full`, …) the technician acts on. */
+export interface JobHalt {
+  kind: string;
+  message: string;
+  userFault: boolean;
+  details?: Record<string, unknown>;
 }
 
 /** Coalesced progress of one job: at most 10 a second per job. */
@@ -215,7 +229,7 @@ export interface JobsEvents {
   'job:progress': JobProgressEvent;
   'job:device-state': DeviceStateEvent;
   'job:led-prompt': LedPrompt;
-  'job:state': { jobId: string; state: JobState };
+  'job:state': { jobId: string; state: JobState; halted?: JobHalt };
 }
 
 /**

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { BundleInfo, ImageCheck, TrustedKeyInfo } from '../../preload/api';
 import { writeDemoBundle } from '../demo/demo-bundle';
-import { DEMO_KEY_PREFIX } from '../demo/demo-catalog';
+import { DEMO_BUNDLE, DEMO_KEY_PREFIX } from '../demo/demo-catalog';
+import { DEMO_KEY_WARNING, demoKeysFor, isDemoKey } from '../demo/demo-keys';
 import { SiteflashError } from '../errors';
 import { BundleStore, keyStoreFor, verifyImageFile, type BundleVerdict, type KeyStore, type StoredBundle } from '../image';
 import type { Logger } from '../log/logger';
@@ -19,6 +20,11 @@ export const MAX_IMPORT_BYTES = 512 * 1024 * 1024;
 export class ReleasesService {
   readonly keys: KeyStore;
   readonly bundles: BundleStore;
+  /**
+   * The same bundle folder, verified with the trusted keys plus this data folder's demo keys: used
+   * for the demo release only, so a demo key never makes any other bundle valid.
+   */
+  private readonly demoBundles: BundleStore;
   /** Last verification result per bundle id, from import or "verify again", since start. */
   private readonly checked = new Map<string, { at: string; verdict: BundleVerdict }>();
 
@@ -29,6 +35,12 @@ export class ReleasesService {
   ) {
     this.keys = keyStoreFor(dataDir);
     this.bundles = new BundleStore(dataDir, () => this.keys.keys());
+    this.demoBundles = new BundleStore(dataDir, async () => [...(await this.keys.keys()), ...(await demoKeysFor(dataDir)).trusted]);
+  }
+
+  /** The store that verifies bundle `id`: the demo release with the demo keys, anything else without. */
+  storeFor(id: string): BundleStore {
+    return id === DEMO_BUNDLE.id ? this.demoBundles : this.bundles;
   }
 
   async listKeys(): Promise<TrustedKeyInfo[]> {
@@ -62,12 +74,20 @@ export class ReleasesService {
     return this.withTempFile(fileName, data, (path) => this.importPath(path));
   }
 
-  /** Builds the demo release (signed with the published demo keys) and imports it like any other. */
+  /**
+   * Builds the demo release, signed at run time with this data folder's demo keys (made on first
+   * use), and imports it like any other, the demo keys trusted for it alone.
+   */
   async importDemo(): Promise<BundleInfo> {
     const dir = await mkdtemp(join(tmpdir(), 'siteflash-demo-bundle-'));
     try {
-      await writeDemoBundle(dir);
-      return await this.importPath(dir);
+      await writeDemoBundle(dir, await demoKeysFor(this.dataDir));
+      const result = await this.demoBundles.importBundle(dir);
+      if (!result.ok) throw new SiteflashError('bundle-refused', result.message, true, { reason: result.reason });
+      if (result.manifest.id !== DEMO_BUNDLE.id) throw new SiteflashError('internal', `The demo release came out as ${result.manifest.id}.`, false);
+      this.checked.set(result.manifest.id, { at: this.now().toISOString(), verdict: result });
+      this.log.info(`demo release ${result.manifest.id} imported and verified with this data folder's demo key (${DEMO_KEY_WARNING})`);
+      return await this.byId(result.manifest.id);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -75,7 +95,7 @@ export class ReleasesService {
 
   /** Verifies a stored bundle again: manifest signature and every image. */
   async verify(id: string): Promise<BundleInfo> {
-    const verdict = await this.bundles.verify(id);
+    const verdict = await this.storeFor(id).verify(id);
     this.checked.set(id, { at: this.now().toISOString(), verdict });
     if (!verdict.ok) this.log.warn(`stored bundle ${id} no longer verifies (${verdict.reason}): ${verdict.message}`);
     return this.byId(id);
@@ -115,9 +135,9 @@ export class ReleasesService {
       systemVersion: b.systemVersion,
       name: b.name ?? b.systemVersion,
       created: b.created,
-      demo: verdict?.ok ? verdict.releaseKey.name.startsWith(DEMO_KEY_PREFIX) : b.id.startsWith('demo-'),
+      demo: verdict?.ok ? isDemoKey(verdict.releaseKey) : b.id === DEMO_BUNDLE.id,
       // Only verified bundles are ever stored; "stored" means verified at import, before this start.
-      verification: !check ? { state: 'verified-at-import' } : verdict?.ok ? { state: 'verified', at: check.at, releaseKey: verdict.releaseKey.name } : { state: 'failed', at: check.at, reason: verdict!.reason, message: verdict!.message },
+      verification: !check ? { state: 'verified-at-import' } : verdict?.ok ? { state: 'verified', at: check.at, releaseKey: isDemoKey(verdict.releaseKey) ? `${verdict.releaseKey.name} (${DEMO_KEY_WARNING})` : verdict.releaseKey.name } : { state: 'failed', at: check.at, reason: verdict!.reason, message: verdict!.message },
       components: b.components.map((c) => ({ board: c.board, hwRevisions: c.hwRevisions, version: c.version, file: basename(c.file), size: c.size })),
     };
   }

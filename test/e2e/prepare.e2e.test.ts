@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeDemoBundle } from '../../main/demo/demo-bundle';
+import { testSigningKeys } from '../main/image/signing-keys';
 import { DEMO_BUNDLE } from '../../main/demo/demo-catalog';
 import { seededRng } from '../main/sync/fakes';
 import { TestCloud } from '../main/sync/server';
@@ -22,11 +23,12 @@ describe('preparing a visit while online (test cloud in this process)', () => {
   beforeAll(async () => {
     // The test cloud serves the demo bundle as a tar; device d-001 of site s-pump-7 needs its system version.
     const dir = mkdtempSync(join(tmpdir(), 'siteflash-prepare-e2e-'));
-    await writeDemoBundle(join(dir, 'bundle'));
+    [app, browser] = await Promise.all([startApp(), launchBrowser()]);
+    // Signed with keys the app's data folder trusts (no key ships with siteflash).
+    await writeDemoBundle(join(dir, 'bundle'), testSigningKeys(app.dataDir));
     execFileSync('tar', ['-cf', join(dir, 'bundle.tar'), '-C', join(dir, 'bundle'), '.']);
     cloud = new TestCloud({ token: TOKEN, rng: seededRng(7), bundles: new Map([[DEMO_BUNDLE.id, readFileSync(join(dir, 'bundle.tar'))]]) });
     await cloud.start();
-    [app, browser] = await Promise.all([startApp(), launchBrowser()]);
     page = await openPage(browser, app.url);
   });
   afterAll(async () => {

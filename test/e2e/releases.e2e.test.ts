@@ -5,13 +5,15 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeDemoBundle } from '../../main/demo/demo-bundle';
+import { testSigningKeys } from '../main/image/signing-keys';
 import { scanA11y } from './a11y';
 import { launchBrowser, openPage, screenshot, startApp, type RunningApp } from './harness';
 
 /** The demo bundle as a folder, and a tar of it with one image byte flipped. */
-async function bundles(): Promise<{ good: string; tampered: string; image: string; badImage: string }> {
+async function bundles(dataDir: string): Promise<{ good: string; tampered: string; image: string; badImage: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'siteflash-e2e-bundle-'));
-  await writeDemoBundle(join(dir, 'good'));
+  // No key ships with siteflash: the app's data folder trusts keys made here, named as demo keys so the bundle shows as one.
+  await writeDemoBundle(join(dir, 'good'), testSigningKeys(dataDir, { image: 'siteflash-demo-image', release: 'siteflash-demo-release' }));
   execFileSync('tar', ['-cf', join(dir, 'good.tar'), '-C', join(dir, 'good'), '.']);
   const imageName = readdirSync(join(dir, 'good', 'images'))[0]!;
   const image = join(dir, 'good', 'images', imageName);
@@ -32,7 +34,8 @@ describe('Releases screen', () => {
   let files: Awaited<ReturnType<typeof bundles>>;
 
   beforeAll(async () => {
-    [app, browser, files] = await Promise.all([startApp(), launchBrowser(), bundles()]);
+    [app, browser] = await Promise.all([startApp(), launchBrowser()]);
+    files = await bundles(app.dataDir);
     page = await openPage(browser, app.url);
     await page.getByRole('button', { name: 'Releases' }).click();
   });

@@ -45,10 +45,12 @@ export function makeUpdateCommand(deps: Partial<UpdateCommandDeps> = {}): Comman
     run: async (argv, ctx) => {
       const { values, positionals } = parseOptions(argv, OPTIONS);
       // The key source too: --resume may pick up an unfinished re-keying job.
-      return runJobs(ctx, { driver: d.driver(ctx), secrets: new SecretStore(), ask: d.ask }, async (service) => {
+      const program = values.resume ? 'siteflash update --resume' : 'siteflash update';
+      return runJobs(ctx, { driver: d.driver(ctx), secrets: new SecretStore(), ask: d.ask, program }, async (service) => {
         if (!values.resume) return [service.start(await specFrom(values, positionals, d, ctx))];
         if (positionals.length > 0 || values.port) throw new UsageError('--resume takes no IMAGE or --port');
-        return service.resumeUnfinished();
+        // A job another process runs is left to it; the others resume. Say which were left.
+        return service.resumeUnfinished((_id, err) => ctx.err(`siteflash update: ${err instanceof Error ? err.message : String(err)}`));
       });
     },
   };

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { generateKeyPairSync } from 'node:crypto';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -46,7 +47,9 @@ describe('siteflash keys', () => {
     const ctx = { ...c.ctx, dataDir };
     const vectors = resolve(root, '..', 'shared', 'vectors', 'keys');
     expect(await runCli(['keys', 'import', join(vectors, 'ecdsa-p256.pub.pem'), '--name', 'project-p256', '--role', 'image'], ctx)).toBe(0);
-    expect(await runCli(['keys', 'import', join(root, 'resources', 'demo', 'siteflash-demo-image.key.pem'), '--name', 'oops', '--role', 'image'], ctx)).toBe(1);
+    const privatePem = join(dataDir, 'oops.key.pem');
+    writeFileSync(privatePem, generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }));
+    expect(await runCli(['keys', 'import', privatePem, '--name', 'oops', '--role', 'image'], ctx)).toBe(1);
     expect(await runCli(['keys', 'import', 'x.pem', '--name', 'n', '--role', 'firmware'], ctx)).toBe(2);
     expect(await runCli(['keys', 'list', '--json'], ctx)).toBe(0);
     const listed = JSON.parse(c.out.at(-1)!) as { keys: { name: string; fingerprint: string; source: string }[] };

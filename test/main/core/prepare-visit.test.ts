@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Core } from '../../../main/core';
 import { writeDemoBundle } from '../../../main/demo/demo-bundle';
+import { testSigningKeys } from '../image/signing-keys';
 import { DEMO_BUNDLE } from '../../../main/demo/demo-catalog';
 import { seededRng } from '../sync/fakes';
 import { TestCloud } from '../sync/server';
@@ -16,7 +17,8 @@ let core: Core;
 
 beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'siteflash-prepare-'));
-  await writeDemoBundle(join(dir, 'bundle'));
+  // The cloud's bundle is signed with keys this data folder trusts (no key ships with siteflash).
+  await writeDemoBundle(join(dir, 'bundle'), testSigningKeys(join(dir, 'data')));
   execFileSync('tar', ['-cf', join(dir, 'bundle.tar'), '-C', join(dir, 'bundle'), '.']);
   // The test cloud lists its bundles as system versions 2.0.0, 2.1.0, …; device d-001 of site s-pump-7 targets 2.0.0.
   cloud = new TestCloud({ token: TOKEN, rng: seededRng(5), bundles: new Map([[DEMO_BUNDLE.id, readFileSync(join(dir, 'bundle.tar'))]]) });

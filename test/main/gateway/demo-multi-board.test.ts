@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEMO_BOARDS } from '../../../main/demo/demo-catalog';
 import { writeDemoBundle } from '../../../main/demo/demo-bundle';
+import { testSigningKeys } from '../image/signing-keys';
 import { DemoSiteRunner } from '../../../main/demo/demo-site';
 import { bytesSource } from '../../../main/devices/image-source';
 import { negotiateParams } from '../../../main/devices/params';
@@ -25,7 +26,7 @@ afterAll(() => cleanups.forEach((c) => c()));
 async function demoRelease(): Promise<{ release: JobRelease; bytesOf: (sha256: string) => Uint8Array }> {
   const dir = mkdtempSync(join(tmpdir(), 'siteflash-demo-bundle-'));
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  await writeDemoBundle(dir);
+  await writeDemoBundle(dir, testSigningKeys());
   const release = await releaseFromFolder(dir);
   const { components } = release;
   // Read up front: file reads would race the fake clock.

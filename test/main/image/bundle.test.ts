@@ -11,6 +11,8 @@ import { buildBundle, writeBundleFolder, writeBundleTar, type BuiltBundle } from
 import { BundleStore } from '../../../main/image/bundle-store';
 import { keyStoreFor } from '../../../main/image/key-store';
 import { selectImage } from '../../../main/image/select';
+import { verifyImageFile } from '../../../main/image/verify-file';
+import { demoKeysFor } from '../../../main/demo/demo-keys';
 import { ed25519Pair } from './helpers';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'sf-bundle-'));
@@ -102,16 +104,19 @@ describe('release bundles: import and store', () => {
     await expect(store.verify('nope')).rejects.toMatchObject({ kind: 'bundle-not-found' });
   });
 
-  it('accepts a demo bundle signed with the published demo keys through the shipped key store', async () => {
+  it('refuses, through the key store, a bundle signed with the data folder\'s own demo keys: they are trusted for the demo site only', async () => {
     const resources = path.resolve(import.meta.dirname, '../../../resources');
-    const demoImg = readFileSync(path.join(resources, 'demo/siteflash-demo-image.key.pem'), 'utf8');
-    const demoRel = readFileSync(path.join(resources, 'demo/siteflash-demo-release.key.pem'), 'utf8');
-    const image = buildImage({ body: seededBody('demo', 4000), version: '1.0.0', signingKey: demoImg, board: 'sf-node-1' });
-    const b = buildBundle({ id: 'demo', systemVersion: 'demo-1', created: '2026-01-01T00:00:00Z', releaseKey: demoRel, components: [{ board: 'sf-node-1', hwRevisions: ['B'], name: 'n.bin', image }] });
     const data = fresh('data');
+    const demo = await demoKeysFor(data);
+    const image = buildImage({ body: seededBody('demo', 4000), version: '1.0.0', signingKey: demo.image, board: 'sf-node-1' });
+    const b = buildBundle({ id: 'demo', systemVersion: 'demo-1', created: '2026-01-01T00:00:00Z', releaseKey: demo.release, components: [{ board: 'sf-node-1', hwRevisions: ['B'], name: 'n.bin', image }] });
     const ks = keyStoreFor(data, resources);
     const r = await new BundleStore(data, () => ks.keys()).importBundle(await folderOf(b));
-    expect(r).toMatchObject({ ok: true, releaseKey: { name: 'siteflash-demo-release' }, images: [{ verdict: { signer: { name: 'siteflash-demo-image' } } }] });
+    expect(r).toMatchObject({ ok: false, reason: 'unknown-release-key' });
+    // The image alone is not VALID either.
+    const file = `${fresh('img')}-demo.bin`;
+    writeFileSync(file, image);
+    expect(await verifyImageFile(file, await ks.keys('image'))).toMatchObject({ valid: false });
   });
 });
 

@@ -10,6 +10,7 @@ import { buildImage, seededBody } from '../../../main/image/build';
 import { buildBundle, writeBundleFolder } from '../../../main/image/bundle-build';
 import { keyStoreFor } from '../../../main/image/key-store';
 import { ed25519Pair } from './helpers';
+import { testSigningKeys } from './signing-keys';
 import { VECTORS_DIR } from './vectors';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'sf-cli-'));
@@ -92,13 +93,13 @@ describe('siteflash inspect', () => {
 describe('siteflash bundle', () => {
   const [importCmd, verifyCmd, listCmd] = bundleCommands as [typeof bundleCommands[0], typeof bundleCommands[0], typeof bundleCommands[0]];
 
-  it('imports a demo bundle with the shipped demo keys, lists it and re-verifies it', async () => {
-    const resources = path.resolve(import.meta.dirname, '../../../resources');
-    const image = buildImage({ body: seededBody('cli', 3000), version: '3.0.0', signingKey: readFileSync(path.join(resources, 'demo/siteflash-demo-image.key.pem'), 'utf8') });
-    const b = buildBundle({ id: 'cli-demo', systemVersion: 's1', created: '2026-02-02T00:00:00Z', releaseKey: readFileSync(path.join(resources, 'demo/siteflash-demo-release.key.pem'), 'utf8'), components: [{ board: 'b', hwRevisions: ['1'], name: 'a.bin', image }] });
+  it('imports a bundle signed with keys the data folder trusts, lists it and re-verifies it', async () => {
+    const data = path.join(tmp, 'bundle-data');
+    const keys = testSigningKeys(data);
+    const image = buildImage({ body: seededBody('cli', 3000), version: '3.0.0', signingKey: keys.image });
+    const b = buildBundle({ id: 'cli-demo', systemVersion: 's1', created: '2026-02-02T00:00:00Z', releaseKey: keys.release, components: [{ board: 'b', hwRevisions: ['1'], name: 'a.bin', image }] });
     const src = path.join(tmp, 'cli-bundle');
     await writeBundleFolder(src, b);
-    const data = path.join(tmp, 'bundle-data');
     const t = ctx(data);
     expect(await importCmd.run([src], t.c)).toBe(EXIT.ok);
     expect(t.out[0]).toMatch(/^OK\s+cli-demo/);

@@ -12,13 +12,9 @@ const REPO_RESOURCES = path.resolve(import.meta.dirname, '../../../resources');
 const pem = (f: string) => readFileSync(path.join(VECTORS_DIR, 'keys', f), 'utf8');
 
 describe('KeyStore', () => {
-  it('ships exactly the demo image and release keys, each in its role, none of the vector keys', async () => {
+  it('ships no key: no demo key, none of the vector keys (a shipped key would be trusted everywhere)', async () => {
     const store = keyStoreFor(path.join(tmp, 'empty-data'), REPO_RESOURCES);
-    const list = await store.list();
-    expect(list.map((k) => [k.name, k.role, k.type, k.source])).toEqual([
-      ['siteflash-demo-image', 'image', 'ed25519', 'shipped'],
-      ['siteflash-demo-release', 'release', 'ed25519', 'shipped'],
-    ]);
+    expect(await store.list()).toEqual([]);
     expect((await store.load()).problems).toEqual([]);
   });
 
@@ -28,8 +24,8 @@ describe('KeyStore', () => {
     const k = await store.importKey(pem('rsa-3072.pub.pem'), { name: 'fleet-rsa', role: 'image' });
     expect(k).toMatchObject({ type: 'rsa-3072', source: 'imported', fingerprint: '84471e9ad3f5d459b4f703b9c88b20765ec257d56906aeacb97ffd661ae5f254' });
     expect(readFileSync(path.join(data, 'keys/image/fleet-rsa.pub.pem'), 'utf8')).toContain('BEGIN PUBLIC KEY');
-    expect((await store.keys('image')).map((x) => x.name)).toEqual(['siteflash-demo-image', 'fleet-rsa']);
-    expect((await store.keys('release')).map((x) => x.name)).toEqual(['siteflash-demo-release']);
+    expect((await store.keys('image')).map((x) => x.name)).toEqual(['fleet-rsa']);
+    expect((await store.keys('release')).map((x) => x.name)).toEqual([]);
   });
 
   it('refuses a duplicate key or name in the same role, but allows the same key as a release key', async () => {
@@ -56,6 +52,6 @@ describe('KeyStore', () => {
     expect((await store.load()).problems).toMatchObject([{ file: expect.stringContaining('broken.pub.pem') }]);
     await store.importKey(pem('ecdsa-p384.pub.pem'), { name: 'p384', role: 'image' });
     await store.removeKey('p384', 'image');
-    await expect(store.removeKey('siteflash-demo-image', 'image')).rejects.toMatchObject({ kind: 'key-not-found' });
+    await expect(store.removeKey('p384', 'image')).rejects.toMatchObject({ kind: 'key-not-found' });
   });
 });

@@ -11,7 +11,7 @@ describe('releases through the core facade', () => {
   it('imports the demo release through the normal verification and lists it as a demo', async () => {
     const c = core();
     const imported = await c.invoke('releases:import-demo', {});
-    expect(imported).toMatchObject({ ok: true, value: { id: DEMO_BUNDLE.id, demo: true, verification: { state: 'verified', releaseKey: 'siteflash-demo-release' } } });
+    expect(imported).toMatchObject({ ok: true, value: { id: DEMO_BUNDLE.id, demo: true, verification: { state: 'verified', releaseKey: 'siteflash-demo-release (DEMO KEY, protects nothing)' } } });
     const listed = await c.invoke('releases:list', {});
     expect(listed.ok && listed.value.map((b) => b.components.map((x) => `${x.board}@${x.version}`))).toEqual([
       DEMO_BOARDS.map((b) => `${b.board}@${b.releaseVersion}`),
@@ -29,8 +29,9 @@ describe('releases through the core facade', () => {
     expect(bad).toMatchObject({ ok: false, error: { kind: 'bad-request' } });
   });
 
-  it('lists the shipped demo keys as demo keys', async () => {
-    const keys = await core().invoke('keys:list', {});
-    expect(keys.ok && keys.value.filter((k) => k.demo).map((k) => k.role).sort()).toEqual(['image', 'release']);
+  it('ships no key at all: the demo keys are not trusted keys', async () => {
+    const c = core();
+    expect((await c.invoke('releases:import-demo', {})).ok).toBe(true);
+    expect(await c.invoke('keys:list', {})).toEqual({ ok: true, value: [] });
   });
 });
