@@ -103,6 +103,7 @@ export class SmpSession {
     this.framing = { maxWrite: link.maxWrite, framing: framingFor(link.framing, { maxWrite: link.maxWrite }) };
     this.decoder = this.framing.framing.createDecoder();
     this.unsubscribe = [link.onData((d) => this.receive(d)), link.onClose(() => this.linkClosed())];
+    if (link.onUnitRefused) this.unsubscribe.push(link.onUnitRefused((unit, err) => this.refusedOnTheWay(unit, err)));
   }
 
   /** Requests allowed in flight at once. */
@@ -288,6 +289,15 @@ export class SmpSession {
     if (seq === undefined || (header && this.abandoned.has(header.seq))) return;
     const p = this.pending.get(seq) as Pending;
     this.fault(seq, `The device answered ${commandName(p.group, p.id)} with ${what[reason] ?? reason}.`);
+  }
+
+  /** A relaying link (gateway forward) refused to carry a request: fail it now, naming both (no retry). */
+  private refusedOnTheWay(unit: Uint8Array, err: Error): void {
+    const header = decodeHeader(unit);
+    const p = header && this.pending.get(header.seq);
+    if (!header || !p) return;
+    this.abandoned.add(header.seq);
+    p.reject(new DeviceError('refused', `${commandName(p.group, p.id)} could not be relayed: ${err.message}`, { seq: header.seq, relay: err.message }));
   }
 
   private fault(seq: number, message: string): void {
