@@ -117,6 +117,12 @@ class Upload {
   /** The offset the device last confirmed holding. */
   private confirmed = 0;
   private readonly rtts: number[] = [];
+  /**
+   * Requests this upload keeps in flight: the session's window (from buf_count) until requests get
+   * lost on the way — a UART whose line buffers overflow (Zephyr holds two 128-byte lines, smp.md
+   * §11.2) — then one less per loss, down to 1.
+   */
+  private window = Infinity;
 
   constructor(
     private readonly session: SmpSession,
@@ -247,7 +253,7 @@ class Upload {
     };
     try {
       for (;;) {
-        while (inflight.length < this.session.window && next < this.total) {
+        while (inflight.length < Math.min(this.window, this.session.window) && next < this.total) {
           const data = await this.source.read(next, this.chunkLength(next));
           const ctrl = new AbortController();
           const answer = this.send({ off: next, data }, this.chunkTimeout(), ctrl.signal);
@@ -294,6 +300,7 @@ class Upload {
   private async nextAnswered(inflight: Sent[]): Promise<Sent> {
     // A failure of a later request (its write, the link) says nothing about the earlier ones.
     const index = await Promise.race(inflight.map((s, i) => s.answer.then(() => i, () => 0)));
+    if (index > 0) this.window = Math.max(1, Math.min(this.window, this.session.window) - 1);
     for (const lost of inflight.splice(0, index)) lost.ctrl.abort();
     return inflight.shift() as Sent;
   }

@@ -63,5 +63,5 @@ export async function realServer(opts: Partial<SimDeviceOptions> & { baud?: numb
   };
   await link.open();
   const session = new SmpSession(link, { clock });
-  return { clock, device, link, session, sent, lineCount: () => lines };
+  return { clock, device, link, session, sent, transport: inner.transport, lineCount: () => lines };
 }
