@@ -68,7 +68,7 @@ async function run() {
     const held = device.flash.image(0)?.bytes;
     if (!held || Buffer.compare(held, image) !== 0) throw new Error('slot 0 does not hold the image');
     const rate = (image.length - firstBytes) / ((end - afterFirst) / 1000);
-    return { params, result, rate, totalS: (end - start) / 1000 };
+    return { params, result, rate, window: session.window, totalS: (end - start) / 1000 };
   } finally {
     session.dispose();
     await link.close();
@@ -78,6 +78,6 @@ async function run() {
 
 const r = await run();
 console.log('serial recovery upload (simulator only: the mcuboot-recovery personality, timed as the recording), 128 KiB s06 vector, real pty');
-console.log(`client learned: buf_size ${r.params.bufSize} (${r.params.probed ? '1020-byte probe answered' : 'no probe'}), window ${r.params.bufCount}, write unit ${r.result.alignment}`);
+console.log(`client learned: buf_size ${r.params.bufSize} (${r.params.probed ? '1020-byte probe answered' : 'no probe'}), window ${r.window}, write unit ${r.result.alignment}`);
 console.log(`bound: ${BAUD}/10 × ${DATA_PER_PACKET}/${WIRE_PER_PACKET} (${LINES} lines per 1024-byte frame) = ${BOUND.toFixed(0)} B/s one way`);
 console.log(`payload after the first chunk: ${r.rate.toFixed(0)} B/s = ${(r.rate / BOUND).toFixed(3)} of the bound; total ${r.totalS.toFixed(1)} s, recoveries ${r.result.recoveries}`);
