@@ -1,3 +1,4 @@
+import { OsCmd, SmpGroup } from '../smp';
 import { DeviceError } from './errors';
 import { isNotSupported, mcumgrParams, type McumgrParams } from './commands/os';
 import type { SmpSession } from './session';
@@ -9,7 +10,18 @@ export const DEFAULT_PARAMS: McumgrParams = { bufSize: 384, bufCount: 1 };
 export interface SessionParams extends McumgrParams {
   /** False when the device did not answer and {@link DEFAULT_PARAMS} apply. */
   fromDevice: boolean;
+  /** Serial only: the device answered a {@link PROBE_PACKET}-byte packet without params (MCUboot serial recovery). */
+  probed?: true;
 }
+
+/**
+ * The packet size tried on a serial device that does not tell its buffers: MCUboot serial recovery
+ * answers packets up to 1020 bytes (1024 with the frame's length and CRC) while refusing mcumgr
+ * params with rc 8 (smp.md §11.1).
+ */
+export const PROBE_PACKET = 1020;
+/** How long the probe waits before taking silence for "too large" (the recording answered in < 1 ms). */
+const PROBE_TIMEOUT_MS = 1500;
 
 /** Requests in flight for a device with `bufCount` buffers: one buffer stays free for an answer (smp.md §5.6). */
 export function windowFor(bufCount: number): number {
@@ -18,7 +30,9 @@ export function windowFor(bufCount: number): number {
 
 /**
  * Reads mcumgr params and sizes the session's window from them. A device that answers ENOTSUP or
- * nothing gets {@link DEFAULT_PARAMS} (window 1); other refusals and link loss are errors.
+ * nothing gets {@link DEFAULT_PARAMS} (window 1); other refusals and link loss are errors. On a
+ * serial link a device that answers ENOTSUP is probed once with a 1020-byte packet: answered, it
+ * gets 1024-byte buffers, one at a time (MCUboot serial recovery, smp.md §11.1).
  */
 export async function negotiateParams(session: SmpSession, options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<SessionParams> {
   let params: SessionParams;
@@ -28,7 +42,28 @@ export async function negotiateParams(session: SmpSession, options: { timeoutMs?
     const silent = err instanceof DeviceError && err.kind === 'timeout';
     if (!silent && !isNotSupported(err)) throw err;
     params = { ...DEFAULT_PARAMS, fromDevice: false };
+    // A serial device that refused params may still take 1020-byte packets: try one, once.
+    if (!silent && session.link.framing === 'serial' && (await takesLargePackets(session, options.signal))) {
+      params = { bufSize: PROBE_PACKET + 4, bufCount: 1, fromDevice: false, probed: true };
+    }
   }
   session.window = windowFor(params.bufCount);
   return params;
+}
+
+/**
+ * Sends one echo request of exactly {@link PROBE_PACKET} bytes. Any answer, even a refusal (the
+ * recovery's 164-byte response buffer answers rc 2), shows the device took the whole packet; a
+ * device with smaller buffers drops it and stays silent (smp.md §11.1–11.2).
+ */
+async function takesLargePackets(session: SmpSession, signal?: AbortSignal): Promise<boolean> {
+  // 8-byte header + map head + "d" + a text head of 3 bytes (256..65535 characters) + the text.
+  const text = 'x'.repeat(PROBE_PACKET - 8 - 1 - 2 - 3);
+  try {
+    await session.exchange({ op: 'write', group: SmpGroup.os, id: OsCmd.echo, body: { d: text }, timeoutMs: PROBE_TIMEOUT_MS, signal });
+    return true;
+  } catch (err) {
+    if (err instanceof DeviceError && err.kind === 'timeout') return false;
+    throw err;
+  }
 }

@@ -1,6 +1,8 @@
 import { systemClock, type Clock } from '../links/clock';
 import { LinkError, type Link } from '../links/link';
 import {
+  commandName,
+  decodeHeader,
   decodePacket,
   encodePacket,
   errorFromBody,
@@ -42,7 +44,9 @@ export type SessionDiagnostic =
   | { kind: 'dropped'; reason: DropReason; bytes: number }
   | { kind: 'console'; line: string }
   | { kind: 'unmatched'; seq: number; group: number; id: number }
-  | { kind: 'undecodable'; message: string };
+  | { kind: 'undecodable'; message: string }
+  /** A device fault that failed the request it answered at once (not left to time out). */
+  | { kind: 'fault'; message: string };
 
 /** Options of {@link SmpSession}. */
 export interface SessionOptions {
@@ -82,6 +86,8 @@ export class SmpSession {
   private framing: { maxWrite: number; framing: Framing };
   private readonly decoder: FrameDecoder;
   private readonly pending = new Map<number, Pending>();
+  /** Seqs whose requests timed out or were cancelled: an answer to one later is late, not a device fault. */
+  private readonly abandoned = new Set<number>();
   private nextSeq = 0;
   private active = 0;
   private readonly waiters: (() => void)[] = [];
@@ -97,6 +103,7 @@ export class SmpSession {
     this.framing = { maxWrite: link.maxWrite, framing: framingFor(link.framing, { maxWrite: link.maxWrite }) };
     this.decoder = this.framing.framing.createDecoder();
     this.unsubscribe = [link.onData((d) => this.receive(d)), link.onClose(() => this.linkClosed())];
+    if (link.onUnitRefused) this.unsubscribe.push(link.onUnitRefused((unit, err) => this.refusedOnTheWay(unit, err)));
   }
 
   /** Requests allowed in flight at once. */
@@ -117,7 +124,7 @@ export class SmpSession {
   /** Sends a request and returns the answer's body; a device refusal rejects with `SmpError`. */
   async request(req: SmpRequest): Promise<SmpBody> {
     const { body } = await this.exchange(req);
-    const err = errorFromBody(body);
+    const err = errorFromBody(body, commandName(req.group, req.id));
     if (err) throw err;
     return body;
   }
@@ -166,6 +173,7 @@ export class SmpSession {
       };
       const onAbort = () => {
         done();
+        this.abandoned.add(seq);
         reject(cancelled());
       };
       this.pending.set(seq, {
@@ -182,7 +190,9 @@ export class SmpSession {
           const ms = req.timeoutMs ?? this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
           cancelTimer = this.clock.schedule(() => {
             done();
-            reject(new DeviceError('timeout', `The device did not answer within ${Math.round(ms / 1000)} s (group ${req.group}, command ${req.id}).`, { seq }));
+            this.abandoned.add(seq);
+            const secs = ms >= 1000 ? `${Math.round(ms / 1000)} s` : `${ms} ms`;
+            reject(new DeviceError('timeout', `The device did not answer ${commandName(req.group, req.id)} within ${secs}.`, { seq, group: req.group, id: req.id }));
           }, ms);
         },
         (err: unknown) => {
@@ -215,7 +225,10 @@ export class SmpSession {
     for (let i = 0; i < 256; i++) {
       const seq = this.nextSeq;
       this.nextSeq = (this.nextSeq + 1) & 0xff;
-      if (!this.pending.has(seq)) return seq;
+      if (!this.pending.has(seq)) {
+        this.abandoned.delete(seq);
+        return seq;
+      }
     }
     throw new DeviceError('protocol', 'All 256 sequence numbers are in flight.');
   }
@@ -223,23 +236,73 @@ export class SmpSession {
   private receive(chunk: Uint8Array): void {
     const out = this.decoder.push(chunk, this.clock.now());
     const report = this.options.onDiagnostic;
-    for (const d of out.dropped) report?.({ kind: 'dropped', reason: d.reason, bytes: d.bytes });
+    for (const d of out.dropped) {
+      report?.({ kind: 'dropped', reason: d.reason, bytes: d.bytes });
+      // The frame's CRC checked but the SMP header's length does not: the device built a bad packet.
+      // Only pinned on a request when just one waits (the header may be what is wrong).
+      if (d.reason === 'bad-length' && this.pending.size === 1) {
+        const [seq, p] = [...this.pending.entries()][0] as [number, Pending];
+        this.fault(seq, `The device answered ${commandName(p.group, p.id)} with a packet whose header length does not match its size.`);
+      }
+    }
     for (const line of out.console) report?.({ kind: 'console', line });
     for (const bytes of out.packets) {
       const decoded = decodePacket(bytes);
       if (!decoded.ok) {
         report?.({ kind: 'undecodable', message: decoded.error.message });
+        this.undecodable(bytes, decoded.error.reason);
         continue;
       }
       const { header, body } = decoded;
       const p = this.pending.get(header.seq);
-      if (!p || !isResponseOp(header.op) || header.op !== responseOp(p.op) || header.group !== p.group || header.id !== p.id) {
-        // An answer to a request that already timed out, or to someone else's: not ours to take.
-        report?.({ kind: 'unmatched', seq: header.seq, group: header.group, id: header.id });
+      if (p && isResponseOp(header.op) && header.op === responseOp(p.op) && header.group === p.group && header.id === p.id) {
+        p.resolve({ header, body });
         continue;
       }
-      p.resolve({ header, body });
+      report?.({ kind: 'unmatched', seq: header.seq, group: header.group, id: header.id });
+      // An answer to a request that already timed out or was cancelled is late, not a fault.
+      if (this.abandoned.has(header.seq) || !isResponseOp(header.op)) continue;
+      if (p) {
+        this.fault(header.seq, `The device answered ${commandName(p.group, p.id)} with the header of ${commandName(header.group, header.id)} (op ${header.op}).`);
+        continue;
+      }
+      // A sequence number nobody sent, for a command that is waiting: the device numbered its answer wrong.
+      const waiting = [...this.pending.entries()].find(([, q]) => q.group === header.group && q.id === header.id && responseOp(q.op) === header.op);
+      if (waiting) this.fault(waiting[0], `The device answered ${commandName(header.group, header.id)} with sequence number ${header.seq}, not the ${waiting[0]} it was sent with.`);
     }
+  }
+
+  /**
+   * A packet whose framing checked (CRC, length) but whose SMP header or CBOR does not: fail the
+   * request it answers at once — found by its seq, or the only one waiting — instead of letting it
+   * time out (smp.md §2).
+   */
+  private undecodable(bytes: Uint8Array, reason: string): void {
+    const what: Record<string, string> = {
+      'too-short': 'a packet shorter than an SMP header',
+      'length-mismatch': 'a packet whose header length does not match its size',
+      'bad-cbor': 'malformed CBOR',
+      'body-not-map': 'a body that is not a CBOR map',
+    };
+    const header = decodeHeader(bytes);
+    const seq = header && this.pending.has(header.seq) ? header.seq : this.pending.size === 1 ? [...this.pending.keys()][0] : undefined;
+    if (seq === undefined || (header && this.abandoned.has(header.seq))) return;
+    const p = this.pending.get(seq) as Pending;
+    this.fault(seq, `The device answered ${commandName(p.group, p.id)} with ${what[reason] ?? reason}.`);
+  }
+
+  /** A relaying link (gateway forward) refused to carry a request: fail it now, naming both (no retry). */
+  private refusedOnTheWay(unit: Uint8Array, err: Error): void {
+    const header = decodeHeader(unit);
+    const p = header && this.pending.get(header.seq);
+    if (!header || !p) return;
+    this.abandoned.add(header.seq);
+    p.reject(new DeviceError('refused', `${commandName(p.group, p.id)} could not be relayed: ${err.message}`, { seq: header.seq, relay: err.message }));
+  }
+
+  private fault(seq: number, message: string): void {
+    this.options.onDiagnostic?.({ kind: 'fault', message });
+    this.pending.get(seq)?.reject(new DeviceError('protocol', message, { seq }));
   }
 
   private linkClosed(): void {
@@ -248,7 +311,10 @@ export class SmpSession {
   }
 
   private failAll(err: DeviceError): void {
-    for (const p of [...this.pending.values()]) p.reject(err);
+    for (const [seq, p] of [...this.pending.entries()]) {
+      this.abandoned.add(seq);
+      p.reject(err);
+    }
   }
 
   private acquire(signal?: AbortSignal): Promise<void> {

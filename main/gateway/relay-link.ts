@@ -1,5 +1,7 @@
 import { LinkError, type Link, type LinkCloseReason } from '../links/link';
 import { Listeners } from '../links/listeners';
+import { MgmtErr } from '../smp/error-codes';
+import { SmpError } from '../smp/smp-error';
 
 /** Carries one whole SMP request packet and resolves to the whole answer packet. */
 export type Relay = (packet: Uint8Array, signal: AbortSignal) => Promise<Uint8Array>;
@@ -9,7 +11,8 @@ export type Relay = (packet: Uint8Array, signal: AbortSignal) => Promise<Uint8Ar
  * whole request packet, handed to `relay`; the answer packet comes back as a data event. Put an
  * `SmpSession` on it and the normal device commands (main/devices) run unchanged — over a
  * gateway's `forward` (see {@link forwardLink}) or its `stage` (see gateway-stage.ts).
- * A relay that fails is like a lost packet: the session's own timeout and retries handle it.
+ * A relay that fails is like a lost packet: the session's own timeout and retries handle it —
+ * except ENOTSUP to the relay itself, reported through `onUnitRefused` so the request fails at once.
  */
 export class RelayLink implements Link {
   readonly kind = 'loopback';
@@ -19,6 +22,7 @@ export class RelayLink implements Link {
   private readonly aborts = new Set<AbortController>();
   private readonly data = new Listeners<Uint8Array>();
   private readonly closed = new Listeners<LinkCloseReason>();
+  private readonly refused = new Listeners<{ unit: Uint8Array; err: Error }>();
   /** Relays that failed (lost, refused by the gateway); their requests time out in the session. */
   failures = 0;
   /** The last relay failure, for diagnostics. */
@@ -60,6 +64,9 @@ export class RelayLink implements Link {
         this.aborts.delete(abort);
         this.failures++;
         this.lastError = err;
+        // rc 8 to the relay itself (a device without the field group): final, not a lost packet.
+        // Other refusals (ETIMEOUT from the radio) stay losses for the session to retry.
+        if (err instanceof SmpError && err.group === undefined && err.code === MgmtErr.ENOTSUP) this.refused.emit({ unit: packet, err });
       },
     );
   }
@@ -70,5 +77,9 @@ export class RelayLink implements Link {
 
   onClose(listener: (reason: LinkCloseReason) => void): () => void {
     return this.closed.add(listener);
+  }
+
+  onUnitRefused(listener: (unit: Uint8Array, err: Error) => void): () => void {
+    return this.refused.add(({ unit, err }) => listener(unit, err));
   }
 }

@@ -32,6 +32,11 @@ export interface Link {
   onData(listener: (data: Uint8Array) => void): () => void;
   /** Subscribes to the link closing for any reason. Returns an unsubscribe function. */
   onClose(listener: (reason: LinkCloseReason) => void): () => void;
+  /**
+   * Optional, for links that carry each packet through another exchange (a gateway's forward): a
+   * unit that was written but refused on the way, so the request it carried can fail at once.
+   */
+  onUnitRefused?(listener: (unit: Uint8Array, err: Error) => void): () => void;
 }
 
 export type LinkKind = 'serial' | 'ble' | 'hid' | 'udp' | 'loopback';

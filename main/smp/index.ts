@@ -12,3 +12,4 @@ export * from './hid-framing';
 export * from './raw-framing';
 export * from './framing-for';
 export * from './chunk-budget';
+export * from './command-names';

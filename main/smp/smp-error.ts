@@ -23,38 +23,42 @@ export class SmpError extends SiteflashError {
   }
 }
 
-/** Builds the {@link SmpError} for a legacy `rc` (group undefined) or a v2 group code. */
-export function smpError(group: number | undefined, code: number, reason?: string): SmpError {
+/**
+ * Builds the {@link SmpError} for a legacy `rc` (group undefined) or a v2 group code. `command`
+ * names the refused request (e.g. `image upload (group 1, command 1)`, see command-names.ts).
+ */
+export function smpError(group: number | undefined, code: number, reason?: string, command?: string): SmpError {
   const suffix = reason ? ` (${reason})` : '';
+  const refused = `The device refused ${command ?? 'the command'}`;
   if (group === undefined) {
     const n = legacyCodeName(code);
     const what = n ? `${n.text} (rc ${code} ${n.name})` : `group 0 rc ${code}`;
-    return new SmpError(undefined, code, n?.name ?? 'unknown', `The device refused the command: ${what}${suffix}.`, reason);
+    return new SmpError(undefined, code, n?.name ?? 'unknown', `${refused}: ${what}${suffix}.`, reason);
   }
   const name = groupCodeName(group, code);
   const what = name ? `${groupLabel(group)} error ${code} ${name}` : `group ${group} rc ${code}`;
-  return new SmpError(group, code, name ?? 'unknown', `The device refused the command: ${what}${suffix}.`, reason);
+  return new SmpError(group, code, name ?? 'unknown', `${refused}: ${what}${suffix}.`, reason);
 }
 
 /**
  * Reads the error out of a response body, in either shape. Returns undefined on success
  * (no `rc`/`err`, or a code of 0 — smp.md §2). A malformed `rc`/`err` is an error, never success.
  */
-export function errorFromBody(body: SmpBody): SmpError | undefined {
+export function errorFromBody(body: SmpBody, command?: string): SmpError | undefined {
   const rsn = typeof body.rsn === 'string' ? body.rsn : undefined;
   if ('err' in body) {
     const err = body.err;
     if (err && typeof err === 'object' && !Array.isArray(err)) {
       const { group, rc } = err as Record<string, unknown>;
       if (isUint(group) && isUint(rc)) {
-        if (rc !== 0) return smpError(group, rc, rsn);
+        if (rc !== 0) return smpError(group, rc, rsn, command);
       } else return malformed();
     } else return malformed();
   }
   if ('rc' in body) {
     const rc = body.rc;
     if (!Number.isInteger(rc)) return malformed();
-    if (rc !== 0) return smpError(undefined, rc as number, rsn);
+    if (rc !== 0) return smpError(undefined, rc as number, rsn, command);
   }
   return undefined;
 }

@@ -79,7 +79,8 @@ describe('runUpdate', () => {
     const { clock, session, script } = await device({ slots: [{ slot: 0, version: '1.1.0', hash: NEW, active: true }] });
     const result = await clock.run(runUpdate(session, image(), { clock }), 50);
     expect(result.outcome).toBe('already-running');
-    expect(ops(script.seen)).toEqual(['0/6/0', '1/0/0', '1/0/2']);
+    // After params rc 8 the serial link is probed once with a 1020-byte echo (params.ts).
+    expect(ops(script.seen)).toEqual(['0/6/0', '0/0/2', '1/0/0', '1/0/2']);
   });
 
   it('refuses when another image is already pending, before any upload', async () => {
@@ -98,6 +99,6 @@ describe('runUpdate', () => {
     };
     await expect(runUpdate(session, image(), { check })).rejects.toThrow('wrong board');
     expect(seen).toEqual([undefined]);
-    expect(ops(script.seen)).toEqual(['0/6/0', '64/0/0']);
+    expect(ops(script.seen)).toEqual(['0/6/0', '0/0/2', '64/0/0']);
   });
 });
