@@ -4,7 +4,7 @@ import { fieldIdentity } from '../../devices/commands/field';
 import { openFileSource } from '../../devices/image-source';
 import { negotiateParams } from '../../devices/params';
 import type { SmpSession } from '../../devices/session';
-import { runUpdate } from '../../devices/update-flow';
+import { NOT_SWAPPED_TEXT, runUpdate, type UpdateOutcome } from '../../devices/update-flow';
 import { uploadImage } from '../../devices/upload';
 import type { ValidVerdict } from '../../image/types';
 import { createLink, type LinkDescriptor } from '../../links/factory';
@@ -125,8 +125,9 @@ async function uploadRun(session: SmpSession, install: boolean, { path, window, 
       const onStep = (step: string) => !ctx.json && ctx.err(`${step}…`);
       const result = await runUpdate(session, { source, hash, version, sha }, { window, onProgress: bar, onStep, signal: ctx.signal });
       const images = result.slots.map(slotJson);
-      ctx.out(ctx.json ? JSON.stringify({ outcome: result.outcome, version, images }, null, 2) : `${outcomeText(result.outcome, version)}\n\n${formatSlots(images)}`);
-      return result.outcome === 'rolled-back' ? EXIT.failed : EXIT.ok;
+      const identity = result.identity === 'unproven' ? '\nThe device gave no identity to compare after its reset (no field group, no USB serial number).' : '';
+      ctx.out(ctx.json ? JSON.stringify({ outcome: result.outcome, version, identity: result.identity ?? null, images }, null, 2) : `${outcomeText(result.outcome, version)}${identity}\n\n${formatSlots(images)}`);
+      return result.outcome === 'rolled-back' || result.outcome === 'not-swapped' ? EXIT.failed : EXIT.ok;
     }
     const params = await negotiateParams(session, { signal: ctx.signal });
     if (window !== undefined) session.window = window;
@@ -166,16 +167,20 @@ function slotJson(s: SlotState): SlotJson {
 
 function formatSlots(slots: SlotJson[]): string {
   if (slots.length === 0) return 'No images reported.';
-  const flags = (s: SlotJson) => (['active', 'confirmed', 'pending', 'permanent'] as const).filter((f) => s[f]).join(' ') || '-';
+  // A flag the device did not send is unknown: `?`, never shown as false.
+  const names = ['active', 'confirmed', 'pending', 'permanent'] as const;
+  const flags = (s: SlotJson) => (names.every((f) => s[f] === null) ? '?' : names.map((f) => (s[f] === null ? `${f}?` : s[f] ? f : '')).filter(Boolean).join(' ') || '-');
   const rows = [['IMAGE', 'SLOT', 'VERSION', 'HASH', 'FLAGS'], ...slots.map((s) => [String(s.image), String(s.slot), s.version, s.hash.slice(0, 16), flags(s)])];
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   return rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
 }
 
-function outcomeText(outcome: 'confirmed' | 'rolled-back' | 'already-running', version: string): string {
+function outcomeText(outcome: UpdateOutcome, version: string): string {
   if (outcome === 'confirmed') return `The device runs ${version} and has confirmed it.`;
   if (outcome === 'already-running') return `The device already runs ${version}.`;
-  return `The device came back with its old image: ${version} was rolled back.`;
+  if (outcome === 'installed-by-bootloader') return `${version} was installed by the bootloader (serial recovery writes slot 0 directly; there is no test or confirm step).`;
+  if (outcome === 'not-swapped') return `${version} ${NOT_SWAPPED_TEXT}: it is still pending in its slot and the device runs its old image.`;
+  return `The device came back with its old image and ${version} is no longer pending: it was rolled back.`;
 }
 
 /** A progress line redrawn in place on a terminal; nothing otherwise. */

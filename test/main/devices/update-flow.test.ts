@@ -64,7 +64,7 @@ describe('runUpdate', () => {
     const { clock, session, script } = await device();
     const result = await clock.run(runUpdate(session, image(), { clock }), 50);
     expect(result.outcome).toBe('confirmed');
-    expect(result.slots.find((s) => s.active)).toMatchObject({ version: '1.1.0', confirmed: true });
+    expect(result.slots.find((s) => s.active)).toMatchObject({ version: '1.1.0+0', confirmed: true });
     // The reset went out once: a lost answer is never answered with a second reset.
     expect(ops(script.seen).filter((o) => o === '0/5/2')).toHaveLength(1);
   });
@@ -79,7 +79,7 @@ describe('runUpdate', () => {
     const { clock, session, script } = await device({ slots: [{ slot: 0, version: '1.1.0', hash: NEW, active: true }] });
     const result = await clock.run(runUpdate(session, image(), { clock }), 50);
     expect(result.outcome).toBe('already-running');
-    expect(ops(script.seen)).toEqual(['0/6/0', '1/0/0', '1/0/2']);
+    expect(ops(script.seen)).toEqual(['0/6/0', '64/0/0', '1/0/0', '1/0/2']);
   });
 
   it('refuses when another image is already pending, before any upload', async () => {
