@@ -1,6 +1,6 @@
 import type { Clock } from '../links/clock';
 import { Listeners } from '../links/listeners';
-import { encodeCbor, type SmpBody } from '../smp/cbor';
+import type { SmpBody } from '../smp/cbor';
 import { decodePacket, decodeHeader, encodePacket } from '../smp/packet';
 import { isResponseOp, responseOp, SMP_HEADER_SIZE } from '../smp/constants';
 import { MgmtErr } from '../smp/error-codes';
@@ -9,7 +9,8 @@ import { SimFlash } from './flash';
 import type { LedPattern, SimDeviceContext, SimGroup, SimReply } from './handler';
 import { buildSimImage } from './image-builder';
 import { ImageGroup } from './image-group';
-import { RECOVERY_BUF_SIZE, RecoveryServer } from './recovery-server';
+import { encodeIndefiniteCbor } from './indefinite-cbor';
+import { RECOVERY_BUF_SIZE, RecoveryServer, type RecoveryBuild } from './recovery-server';
 import { OsGroup, type OsGroupOptions } from './os-group';
 import { seededRandom, type Random } from './rng';
 import { SettingsGroup } from './settings-group';
@@ -56,17 +57,31 @@ export interface SimDeviceOptions {
   /** Server predates SMP v2: answers version 0 and legacy `rc` only (default false). */
   legacyOnly?: boolean;
   /**
-   * `application` (default): Zephyr's SMP server in the running app. `recovery`: MCUboot serial
-   * recovery (smp.md §11), as in manual update mode; a reset boots the application in slot 0.
+   * `application` (default): this simulator's SMP server in the running app.
+   * `mcuboot-recovery` (alias `recovery`): MCUboot serial recovery as recorded in
+   * transcripts/mcuboot-serial-recovery.json (smp.md §11.1), as in manual update mode.
+   * `zephyr`: Zephyr 3.5's smp_svr as recorded in transcripts/zephyr-smp-svr.json (smp.md §11.2):
+   * 384 × 4 buffers, upload answers `off` only, indefinite-length maps, no bootloader (a reset
+   * swaps nothing), two 128-byte UART line buffers (see SimTransport).
    */
-  personality?: 'application' | 'recovery';
+  personality?: SimPersonality;
   /** Recovery: flash write unit per chunk (default 8). */
   recoveryWriteAlign?: number;
+  /** Recovery: which recorded build to answer like (default `default`: no params, no flags). */
+  recoveryBuild?: RecoveryBuild;
+  /** Recovery: what a reset does — `boot` the application in slot 0 when it checks (default), or `stay` in recovery (as the recording's host build). */
+  recoveryOnReset?: 'boot' | 'stay';
   os?: OsGroupOptions;
   faults?: DeviceFaults;
   /** Extra groups (e.g. a gateway's field group); one with a built-in group's id replaces it. */
   groups?: (device: SimDeviceContext) => SimGroup[];
 }
+
+/** Device personalities (`siteflash sim --personality`). */
+export type SimPersonality = 'application' | 'recovery' | 'mcuboot-recovery' | 'zephyr';
+
+/** Which recorded server a device answers like: this simulator's own model, or a transcript's. */
+export type SimProfile = 'sim' | 'mcuboot-recovery' | 'zephyr';
 
 /** Power phases a transport may react to (USB CDC drops off the bus while the device is down). */
 export type PowerEvent = 'down' | 'up';
@@ -95,7 +110,12 @@ export class SimDevice implements SimDeviceContext {
   readonly stats = { requests: 0, noBuffer: 0, ignoredWhileDown: 0, boots: 0, swaps: 0, refusedImages: 0 };
   mode: 'normal' | 'update';
   led: LedPattern;
+  /** The SMP server running now: the application's, or MCUboot's serial recovery. */
   personality: 'application' | 'recovery';
+  /** Whose recorded behaviour the device follows (fixed at construction). */
+  readonly profile: SimProfile;
+  private readonly recoveryOnReset: 'boot' | 'stay';
+  private readonly idle = new Listeners<void>();
   private readonly appBufSize: number;
   private readonly appBufCount: number;
   private readonly recovery: RecoveryServer;
@@ -121,8 +141,11 @@ export class SimDevice implements SimDeviceContext {
     this.hwRev = opts.hwRev ?? '1';
     this.appBufSize = opts.bufSize ?? 384;
     this.appBufCount = opts.bufCount ?? 4;
-    this.personality = opts.personality ?? 'application';
-    this.recovery = new RecoveryServer(this, opts.recoveryWriteAlign);
+    const p = opts.personality ?? 'application';
+    this.profile = p === 'recovery' || p === 'mcuboot-recovery' ? 'mcuboot-recovery' : p === 'zephyr' ? 'zephyr' : 'sim';
+    this.personality = this.profile === 'mcuboot-recovery' ? 'recovery' : 'application';
+    this.recoveryOnReset = opts.recoveryOnReset ?? 'boot';
+    this.recovery = new RecoveryServer(this, opts.recoveryWriteAlign, opts.recoveryBuild);
     this.radio = opts.radio ?? '6lowpan';
     this.clock = opts.clock;
     this.random = opts.random ?? seededRandom(1);
@@ -134,10 +157,15 @@ export class SimDevice implements SimDeviceContext {
     this.flash = new SimFlash(opts.slotSize ?? 0x40000, image);
     this.settings = new SettingsGroup(opts.settings);
     const groups: SimGroup[] = [
-      new OsGroup(this, opts.os),
-      new ImageGroup(this, { imageCheck: opts.imageCheck ?? true, frugalList: opts.frugalList ?? false }),
+      new OsGroup(this, { ...opts.os, zephyr35: this.profile === 'zephyr' }),
+      new ImageGroup(this, {
+        imageCheck: opts.imageCheck ?? this.profile !== 'zephyr',
+        frugalList: opts.frugalList ?? false,
+        erasePendingAnswer: this.profile === 'zephyr' ? 'no-free-slot' : 'already-pending',
+      }),
       this.settings,
-      new FieldGroup(this),
+      // smp_svr has no field group (smp.md §11.2): group 64 answers rc 8 there.
+      ...(this.profile === 'zephyr' ? [] : [new FieldGroup(this)]),
       ...(opts.groups?.(this) ?? []),
     ];
     for (const g of groups) this.groups.set(g.group, g);
@@ -146,7 +174,7 @@ export class SimDevice implements SimDeviceContext {
     if (this.mode === 'update') this.armIdle();
   }
 
-  /** SMP buffer size of the running server (recovery: 512, smp.md §11). */
+  /** SMP buffer size of the running server (recovery: 1024 with length and CRC, smp.md §11.1). */
   get bufSize(): number {
     return this.personality === 'recovery' ? RECOVERY_BUF_SIZE : this.appBufSize;
   }
@@ -154,6 +182,16 @@ export class SimDevice implements SimDeviceContext {
   /** SMP buffer count of the running server (recovery: 1 — one request at a time). */
   get bufCount(): number {
     return this.personality === 'recovery' ? 1 : this.appBufCount;
+  }
+
+  /** True while the SMP thread works on a request (UART lines wait meanwhile). */
+  get isBusy(): boolean {
+    return this.busy;
+  }
+
+  /** Subscribes to the moments the SMP thread becomes free again. */
+  onIdle(listener: () => void): () => void {
+    return this.idle.add(listener);
   }
 
   /** True while the device runs (not resetting, swapping or without power). */
@@ -245,6 +283,7 @@ export class SimDevice implements SimDeviceContext {
         if (response) this.responses.emit(response);
         after?.();
         this.pump();
+        if (!this.busy) this.idle.emit();
       }, delayMs);
     const epoch = this.epoch;
     if (out.defer) out.defer((r) => epoch === this.epoch && finish(r));
@@ -263,7 +302,7 @@ export class SimDevice implements SimDeviceContext {
       const body = reply.body;
       delayMs += reply.workMs ?? 0;
       if (this.random() < (this.faults.stallRate ?? 0)) delayMs += this.faults.stallMs ?? 5000;
-      let response = encodePacket({ op: responseOp(header.op), group: header.group, id: header.id, seq: header.seq, version, body: recovery ? recoveryBody(body) : body });
+      let response = encodePacket({ op: responseOp(header.op), group: header.group, id: header.id, seq: header.seq, version, body: this.encodeBody(body) });
       if (response.length > this.bufSize) {
         response = encodePacket({ op: responseOp(header.op), group: header.group, id: header.id, seq: header.seq, version, body: { rc: MgmtErr.ENOMEM } });
       }
@@ -282,6 +321,14 @@ export class SimDevice implements SimDeviceContext {
     const defer = reply.defer;
     if (defer) return { delayMs, defer: (give) => defer((r) => give(answer(r))) };
     return answer(reply);
+  }
+
+  /** The recorded servers write indefinite-length maps; recovery's response buffer caps the body (rc 2). */
+  private encodeBody(body: SmpBody): SmpBody | Uint8Array {
+    if (this.profile === 'sim') return body;
+    const bytes = encodeIndefiniteCbor(body);
+    if (this.personality === 'recovery' && bytes.length > this.recovery.outMax) return encodeIndefiniteCbor({ rc: MgmtErr.ENOMEM });
+    return bytes;
   }
 
   private malform(response: Uint8Array): Uint8Array {
@@ -306,7 +353,7 @@ export class SimDevice implements SimDeviceContext {
 
   /** MCUboot's boot: decide, swap (taking the model's time), then the application comes up. */
   private boot(): void {
-    const plan = this.flash.nextSwap();
+    const plan = this.profile === 'zephyr' ? 'none' : this.flash.nextSwap();
     const image = Math.max(this.flash.image(0)?.bytes.length ?? 0, this.flash.image(1)?.bytes.length ?? 0);
     const swapTime = plan === 'none' ? 0 : swapMs(this.timing, image);
     if (plan !== 'none' && this.powerCutArmed) {
@@ -315,13 +362,14 @@ export class SimDevice implements SimDeviceContext {
       return;
     }
     this.later(() => {
-      const outcome = this.flash.boot();
+      // Zephyr's smp_svr recording has no bootloader in front of it: nothing swaps (smp.md §11.2).
+      const outcome = this.profile === 'zephyr' ? { swap: 'none' as const, refused: false } : this.flash.boot();
       this.stats.boots++;
       if (outcome.swap !== 'none' && !outcome.refused) this.stats.swaps++;
       if (outcome.refused) this.stats.refusedImages++;
       this.up = true;
       // Recovery hands over to the application once slot 0 holds an image it accepts.
-      if (this.flash.image(0)?.hashOk) this.personality = 'application';
+      if (this.flash.image(0)?.hashOk && !(this.personality === 'recovery' && this.recoveryOnReset === 'stay')) this.personality = 'application';
       this.mode = 'normal';
       this.setLed('joined', JOINED_MS);
       this.power.emit('up');
@@ -351,17 +399,4 @@ interface Processed {
   response?: Uint8Array;
   delayMs: number;
   after?: () => void;
-}
-
-/** Recovery answers always carry `rc` and use an indefinite-length top-level map (smp.md §11). */
-function recoveryBody(body: SmpBody): Uint8Array {
-  const definite = encodeCbor('rc' in body ? body : { rc: 0, ...body });
-  const head = definite[0] as number;
-  // A map of < 24 pairs has a one-byte head 0xA0..0xB7: swap it for 0xBF … 0xFF.
-  if (head < 0xa0 || head > 0xb7) return definite;
-  const out = new Uint8Array(definite.length + 1);
-  out[0] = 0xbf;
-  out.set(definite.subarray(1), 1);
-  out[out.length - 1] = 0xff;
-  return out;
 }

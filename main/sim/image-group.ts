@@ -19,7 +19,12 @@ export class ImageGroup implements SimGroup {
 
   constructor(
     private readonly dev: SimDeviceContext,
-    private readonly opts: { imageCheck?: boolean; frugalList?: boolean } = {},
+    private readonly opts: {
+      imageCheck?: boolean;
+      frugalList?: boolean;
+      /** Erase of a pending slot: `already-pending` (28), or `no-free-slot` (9) as Zephyr 3.5 answers (smp.md §11.2). */
+      erasePendingAnswer?: 'already-pending' | 'no-free-slot';
+    } = {},
   ) {
     this.upload = new UploadServer(dev, { imageCheck: opts.imageCheck ?? true });
   }
@@ -91,7 +96,9 @@ export class ImageGroup implements SimGroup {
     const slot = req.body.slot ?? 1;
     if (slot !== 0 && slot !== 1) return groupFail(req, this.group, ImageErr.INVALID_SLOT);
     const next = this.dev.flash.nextSwap();
-    if (slot === 1 && (next === 'test' || next === 'permanent')) return groupFail(req, this.group, ImageErr.IMAGE_ALREADY_PENDING);
+    if (slot === 1 && (next === 'test' || next === 'permanent')) {
+      return groupFail(req, this.group, this.opts.erasePendingAnswer === 'no-free-slot' ? ImageErr.NO_FREE_SLOT : ImageErr.IMAGE_ALREADY_PENDING);
+    }
     if (slot === 0 || next === 'revert') return groupFail(req, this.group, ImageErr.NO_FREE_SLOT);
     this.upload.abort();
     this.dev.flash.erase(1);

@@ -8,7 +8,21 @@ export interface OsGroupOptions {
   refuseReset?: boolean;
   /** Bootloader mode reported by bootloader info (smp.md §3.1; default 1, swap using scratch). */
   bootloaderMode?: number;
+  /**
+   * Answer like the recorded Zephyr 3.5 smp_svr on native_sim (smp.md §11.2): its OS info texts,
+   * no bootloader info (rc 8), and its task statistics.
+   */
+  zephyr35?: boolean;
 }
+
+/** Task statistics as smp_svr answered them (transcripts/zephyr-smp-svr.json, `taskstat`). */
+const ZEPHYR_TASKS = new Map([
+  ['-16', { prio: -16, tid: 0, state: 16 }],
+  ['3', { prio: 3, tid: 1, state: 128 }],
+  ['-1', { prio: -1, tid: 2, state: 2 }],
+  ['15', { prio: 15, tid: 3, state: 0 }],
+  ['0', { prio: 0, tid: 4, state: 16 }],
+]);
 
 /** OS/application info fields in their fixed output order (smp.md §3.1 "format letters"). */
 const INFO_ORDER = ['s', 'n', 'r', 'v', 'b', 'm', 'p', 'i', 'o'] as const;
@@ -31,6 +45,7 @@ export class OsGroup implements SimGroup {
     if (id === OsCmd.reset && write) return this.reset(req);
     if (id === OsCmd.mcumgrParams && !write) return ok({ buf_size: this.dev.bufSize, buf_count: this.dev.bufCount });
     if (id === OsCmd.info && !write) return this.info(req);
+    if (this.opts.zephyr35) return id === OsCmd.taskStats && !write ? ok({ tasks: ZEPHYR_TASKS }) : undefined;
     if (id === OsCmd.bootloaderInfo && !write) return this.bootloaderInfo(req);
     return undefined;
   }
@@ -44,7 +59,17 @@ export class OsGroup implements SimGroup {
   private info(req: SimRequest): SimReply {
     const format = typeof req.body.format === 'string' ? req.body.format : 's';
     if (/[^snrvbmpioa]/.test(format)) return groupFail(req, SmpGroup.os, OsErr.INVALID_FORMAT);
-    const values: Record<(typeof INFO_ORDER)[number], string> = {
+    const values: Record<(typeof INFO_ORDER)[number], string> = this.opts.zephyr35 ? {
+      s: 'Zephyr',
+      n: 'unknown',
+      r: 'v3.5.0',
+      v: '3.5.0',
+      b: '',
+      m: 'posix',
+      p: 'unknown',
+      i: this.dev.board,
+      o: 'Zephyr',
+    } : {
       s: 'Zephyr',
       n: this.dev.id,
       r: '3.7.0',
@@ -56,7 +81,9 @@ export class OsGroup implements SimGroup {
       o: 'Zephyr',
     };
     const all = format.includes('a');
-    return ok({ output: INFO_ORDER.filter((k) => all || format.includes(k)).map((k) => values[k]).join(' ') });
+    const parts = INFO_ORDER.filter((k) => all || format.includes(k)).map((k) => values[k]);
+    // An empty field is one the build leaves out (smp_svr: no build date, CONFIG_MCUMGR_GRP_OS_INFO_BUILD_DATE_TIME=n).
+    return ok({ output: parts.filter((p) => p !== '').join(' ') });
   }
 
   private bootloaderInfo(req: SimRequest): SimReply {

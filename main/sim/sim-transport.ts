@@ -7,6 +7,7 @@ import { splitPackets } from '../smp/packet';
 import type { Dropped, FrameDecoder, Framing } from '../smp/framing';
 import { SerialFrameDecoder, SERIAL_MAX_LINE } from '../smp/serial-framing';
 import type { SimDevice } from './device';
+import { RECOVERY_MAX_LINE, RECOVERY_PACKET_MAX } from './recovery-server';
 import { seededRandom, type Random } from './rng';
 import { byteMs } from './timing';
 
@@ -38,15 +39,19 @@ export interface SimTransportOptions {
    */
   bleReassembly?: boolean;
   faults?: LinkFaults;
-  /** Serial: print Zephyr's boot banner as a console line when the device comes up (default true). */
+  /** Serial: print Zephyr's boot banner as a console line when the device comes up (default true; off for the recorded personalities, which print none). */
   banner?: boolean;
+  /**
+   * Serial: UART line buffers that hold received lines while the SMP thread works on a request; a
+   * line arriving when all are full is dropped. Default 2 for the `zephyr` personality
+   * (`CONFIG_UART_MCUMGR_RX_BUF_COUNT` 2, smp.md §11.2), unlimited otherwise (flow control).
+   */
+  lineBuffers?: number;
 }
 
 /** Link state changes caused by {@link LinkFaults.disconnectAtByte}. */
 export type SimLinkState = 'disconnected' | 'connected';
 
-/** Largest packet MCUboot serial recovery answers (smp.md §11: "about 1024 bytes"). */
-const RECOVERY_PACKET_MAX = 1024;
 
 const BANNER = new TextEncoder().encode('*** Booting Zephyr OS build v3.7.0 ***\r\n');
 
@@ -56,8 +61,8 @@ const BANNER = new TextEncoder().encode('*** Booting Zephyr OS build v3.7.0 ***\
  * hands packets to the device, and frames its answers back.
  */
 export class SimTransport {
-  /** What the device-side decoder threw away. */
-  readonly dropped: Dropped[] = [];
+  /** What the device-side decoder threw away, and lines lost for want of a UART line buffer. */
+  readonly dropped: (Dropped | { reason: 'no-line-buffer'; bytes: number })[] = [];
   readonly stats = { rxBytes: 0, txBytes: 0 };
   private readonly framing: Framing;
   private readonly decoder: FrameDecoder;
@@ -71,6 +76,10 @@ export class SimTransport {
   private connected = true;
   private readonly unsubscribe: (() => void)[] = [];
   private readonly timers = new Set<() => void>();
+  /** Serial lines waiting in the UART's line buffers, and the line being received. */
+  private readonly lineQueue: Uint8Array[] = [];
+  private lineBytes: number[] = [];
+  private readonly lineBuffers: number;
 
   constructor(
     readonly device: SimDevice,
@@ -83,9 +92,13 @@ export class SimTransport {
     this.byteTime = byteMs({ ...device.timing, baud });
     this.framing = framingFor(opts.framing, opts.maxWrite === undefined ? {} : { maxWrite: opts.maxWrite });
     // Zephyr's UART buffer holds one line of MCUMGR_SERIAL_MAX_FRAME bytes; longer lines are discarded.
-    this.decoder = opts.framing === 'serial' ? new SerialFrameDecoder({ maxLine: SERIAL_MAX_LINE }) : this.framing.createDecoder();
+    // MCUboot's recovery console takes 128-byte lines (smp.md §11).
+    const maxLine = device.profile === 'mcuboot-recovery' ? RECOVERY_MAX_LINE : SERIAL_MAX_LINE;
+    this.decoder = opts.framing === 'serial' ? new SerialFrameDecoder({ maxLine }) : this.framing.createDecoder();
+    this.lineBuffers = opts.framing !== 'serial' ? Infinity : (opts.lineBuffers ?? (device.profile === 'zephyr' ? 2 : Infinity));
     this.unsubscribe.push(device.onResponse((p) => this.send(this.framing.encode(p))));
-    if (opts.framing === 'serial' && opts.banner !== false) {
+    if (this.lineBuffers !== Infinity) this.unsubscribe.push(device.onIdle(() => this.drainLines()));
+    if (opts.framing === 'serial' && (opts.banner ?? device.profile === 'sim')) {
       this.unsubscribe.push(device.onPower((e) => e === 'up' && this.send([BANNER])));
     }
   }
@@ -123,6 +136,31 @@ export class SimTransport {
   }
 
   private deliver(data: Uint8Array): void {
+    if (this.lineBuffers !== Infinity) return this.deliverLines(data);
+    this.decode(data);
+  }
+
+  /**
+   * Zephyr's UART transport: each received line goes to the SMP decoder when the SMP thread is
+   * free, waits in one of `lineBuffers` buffers while it is busy, and is lost when all are full.
+   */
+  private deliverLines(data: Uint8Array): void {
+    for (const b of data) {
+      this.lineBytes.push(b);
+      if (b !== 0x0a) continue;
+      const line = Uint8Array.from(this.lineBytes);
+      this.lineBytes = [];
+      if (!this.device.isBusy && this.lineQueue.length === 0) this.decode(line);
+      else if (this.lineQueue.length < this.lineBuffers) this.lineQueue.push(line);
+      else this.dropped.push({ reason: 'no-line-buffer', bytes: line.length });
+    }
+  }
+
+  private drainLines(): void {
+    while (!this.device.isBusy && this.lineQueue.length > 0) this.decode(this.lineQueue.shift() as Uint8Array);
+  }
+
+  private decode(data: Uint8Array): void {
     const framing = this.opts.framing;
     if (framing === 'raw') return this.deliverDatagram(data);
     // Zephyr without BLE reassembly hands each write to SMP as one buffer (smp.md §7).
@@ -143,7 +181,7 @@ export class SimTransport {
 
   /** Largest request packet the device takes whole on this framing. */
   private packetLimit(): number {
-    // MCUboot recovery ignores packets over about 1024 bytes (smp.md §11).
+    // MCUboot recovery answers packets up to 1020 bytes, 1024 framed (smp.md §11.1).
     if (this.device.personality === 'recovery' && this.opts.framing === 'serial') return RECOVERY_PACKET_MAX;
     // Zephyr decodes a serial frame (length + packet + CRC) into one buf_size buffer.
     if (this.opts.framing === 'serial') return this.device.bufSize - 4;
@@ -194,6 +232,8 @@ export class SimTransport {
       this.later(() => {
         this.connected = true;
         this.decoder.reset();
+        this.lineQueue.length = 0;
+        this.lineBytes = [];
         this.linkState.emit('connected');
       }, back);
     }

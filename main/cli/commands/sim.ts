@@ -3,6 +3,8 @@
  * MCUboot + Zephyr SMP devices on pseudo-terminals (socat pairs) until Ctrl-C, printing the
  * path a client opens for each. Exit 0 after Ctrl-C, 2 usage, 3 when socat/ptys are unavailable.
  * With `--gateway [--devices N]`: one simulated gateway on a pty with N devices behind its radio.
+ * `--personality mcuboot-recovery | zephyr`: devices answer like the recorded MCUboot serial
+ * recovery or Zephyr smp_svr (smp.md §11.1–11.2) instead of the simulator's own application.
  */
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -22,7 +24,7 @@ function positiveInt(text: string | undefined, name: string, fallback: number, m
 export const simCommand: Command = {
   name: 'sim',
   summary: 'run simulated devices on pseudo-terminals until Ctrl-C',
-  usage: 'sim [--count N | --gateway [--devices N]] [--board NAME] [--version V] [--baud B] [--dir DIR]',
+  usage: 'sim [--count N | --gateway [--devices N]] [--personality mcuboot-recovery|zephyr] [--board NAME] [--version V] [--baud B] [--dir DIR]',
   async run(argv: string[], ctx: CliContext): Promise<number> {
     const { values, positionals } = parseOptions(
       argv,
@@ -34,6 +36,7 @@ export const simCommand: Command = {
         dir: { type: 'string' },
         gateway: { type: 'boolean' },
         devices: { type: 'string' },
+        personality: { type: 'string' },
       },
       false,
     );
@@ -46,9 +49,11 @@ export const simCommand: Command = {
     const dir = values.dir ?? (await mkdtemp(join(tmpdir(), 'siteflash-sim-')));
     if (values.gateway) return runGateway(positiveInt(values.devices, 'devices', 10, 200), board, version.includes('+') ? version : `${version}+0`, baud, dir, ctx);
     if (values.devices !== undefined) throw new UsageError('--devices goes with --gateway.');
+    const personality = values.personality;
+    if (personality !== undefined && personality !== 'mcuboot-recovery' && personality !== 'zephyr') throw new UsageError('--personality must be mcuboot-recovery or zephyr.');
     let fleet;
     try {
-      fleet = await startFleet({ count, board, version: version.includes('+') ? version : `${version}+0`, baud, dir });
+      fleet = await startFleet({ count, board, version: version.includes('+') ? version : `${version}+0`, baud, dir, ...(personality ? { device: { personality } } : {}) });
     } catch (err) {
       if (err instanceof SiteflashError) {
         ctx.err(err.message);
