@@ -1,4 +1,5 @@
-import { imageState, type SlotState } from '../../devices/commands/image';
+import { imageConfirm, imageErase, imageState, type SlotState } from '../../devices/commands/image';
+import { SmpError } from '../../smp';
 import { bootloaderInfo, echo, isNotSupported, osInfo, reset } from '../../devices/commands/os';
 import { fieldIdentity } from '../../devices/commands/field';
 import { openFileSource } from '../../devices/image-source';
@@ -57,6 +58,53 @@ export function makeDeviceCommands(deps: Partial<DeviceCommandDeps> = {}): Comma
         withPortSession(d, argv, {}, ctx, async (session) => {
           const images = (await imageState(session, ctx.signal)).map(slotJson);
           ctx.out(ctx.json ? JSON.stringify({ images }, null, 2) : formatSlots(images));
+          return EXIT.ok;
+        }),
+    },
+    {
+      name: 'image erase',
+      summary: 'Erase a slot (default 1). Exit 0 erased, 1 the device refused (e.g. an image pending there), 3 unreachable',
+      usage: `image erase ${PORT_USAGE} [--slot N] [--json]`,
+      run: (argv, ctx) =>
+        withPortSession(d, argv, { slot: { type: 'string' } }, ctx, async (session, values) => {
+          const slot = values.slot === undefined ? undefined : wholeNumber(String(values.slot), '--slot', 0);
+          try {
+            await imageErase(session, slot, { signal: ctx.signal });
+          } catch (err) {
+            if (!(err instanceof SmpError)) throw err;
+            const why = eraseRefusal(await imageState(session, ctx.signal), slot ?? 1);
+            const message = `The device refused to erase slot ${slot ?? 1} (${err.message}).${why ? ` ${why}` : ''}`;
+            if (ctx.json) ctx.out(JSON.stringify({ error: { kind: 'refused', message } }));
+            else ctx.err(message);
+            return EXIT.failed;
+          }
+          ctx.out(ctx.json ? JSON.stringify({ erased: slot ?? 1 }) : `Slot ${slot ?? 1} erased.`);
+          return EXIT.ok;
+        }),
+    },
+    {
+      name: 'image confirm',
+      summary: 'Confirm the running image, or with HASH (hex, or a unique start of it) make that image permanent. Exit 0 done, 1 refused, 3 unreachable',
+      usage: `image confirm [HASH] ${PORT_USAGE} [--json]`,
+      run: (argv, ctx) =>
+        withPortSession(d, argv, {}, ctx, async (session, _values, positionals) => {
+          if (positionals.length > 1) throw new UsageError('give at most one HASH');
+          const given = positionals[0]?.toLowerCase();
+          if (given !== undefined && !/^[0-9a-f]{8,128}$/.test(given)) throw new UsageError('HASH must be hex, at least 8 digits (as `image list` prints it)');
+          let hash: Uint8Array | undefined;
+          if (given !== undefined) {
+            const matches = (await imageState(session, ctx.signal)).filter((s) => Buffer.from(s.hash).toString('hex').startsWith(given));
+            if (matches.length !== 1) {
+              const message = matches.length === 0 ? `No slot holds an image whose hash starts with ${given}; see siteflash image list.` : `${given} matches several images; give more of the hash.`;
+              if (ctx.json) ctx.out(JSON.stringify({ error: { kind: 'refused', message } }));
+              else ctx.err(message);
+              return EXIT.failed;
+            }
+            hash = matches[0]!.hash;
+          }
+          const images = (await imageConfirm(session, hash, ctx.signal)).map(slotJson);
+          const what = hash ? `${Buffer.from(hash).toString('hex').slice(0, 16)} is confirmed: it becomes permanent at the next reset.` : 'The running image is confirmed.';
+          ctx.out(ctx.json ? JSON.stringify({ confirmed: hash ? Buffer.from(hash).toString('hex') : 'running', images }, null, 2) : `${what}\n\n${formatSlots(images)}`);
           return EXIT.ok;
         }),
     },
@@ -155,6 +203,19 @@ async function withPortSession<E extends ExtraOptions, P = undefined>(
   const { values, positionals, descriptor } = parsePortArgs(argv, extra);
   const prepared = (prepare ? await prepare(values, positionals) : undefined) as P;
   return withSession(d.openLink(descriptor), ctx.signal, (session) => body(session, values, positionals, prepared));
+}
+
+/** Why a device refuses to erase `slot`, read from its list: what to do next, or '' when the list does not say. */
+function eraseRefusal(slots: SlotState[], slot: number): string {
+  const target = slots.find((s) => s.slot === slot && s.image === 0);
+  if (target?.pending === true) {
+    return `Slot ${slot} holds ${target.version}, pending ${target.permanent === true ? 'a permanent' : 'a test'} swap. Reset the device (siteflash reset) so the bootloader installs it, confirm what then runs (siteflash image confirm), then erase.`;
+  }
+  const running = slots.find((s) => s.active === true);
+  if (running && running.confirmed === false && target) {
+    return `The running image ${running.version} is on trial and slot ${slot} holds ${target.version}, the image it reverts to. Confirm the running image first (siteflash image confirm), then erase.`;
+  }
+  return '';
 }
 
 interface SlotJson extends Omit<SlotState, 'hash'> {
