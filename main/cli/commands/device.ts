@@ -1,7 +1,9 @@
 import { imageConfirm, imageErase, imageState, type SlotState } from '../../devices/commands/image';
 import { SmpError } from '../../smp';
 import { bootloaderInfo, echo, isNotSupported, osInfo, reset } from '../../devices/commands/os';
-import { fieldIdentity } from '../../devices/commands/field';
+import { fieldIdentity, type DeviceIdentity } from '../../devices/commands/field';
+import { checkImageFits } from '../../devices/image-fit';
+import { boardOf } from '../../image/board-tag';
 import { openFileSource } from '../../devices/image-source';
 import { negotiateParams } from '../../devices/params';
 import type { SmpSession } from '../../devices/session';
@@ -167,11 +169,14 @@ async function uploadRun(session: SmpSession, install: boolean, { path, window, 
   const bar = progressBar(ctx);
   const sha = Buffer.from(verdict.fileSha256, 'hex');
   const version = verdict.image.version;
+  const facts = { version, hashAlg: verdict.image.hashAlg, board: boardOf(verdict.image) };
+  const warn = (warnings: string[]) => warnings.forEach((w) => ctx.err(`warning: ${w}`));
   try {
     if (install) {
       const hash = Buffer.from(verdict.image.hash, 'hex');
       const onStep = (step: string) => !ctx.json && ctx.err(`${step}…`);
-      const result = await runUpdate(session, { source, hash, version, sha }, { window, onProgress: bar, onStep, signal: ctx.signal });
+      const check = async (identity: DeviceIdentity | undefined) => warn(await checkImageFits(session, facts, identity, ctx.signal));
+      const result = await runUpdate(session, { source, hash, version, sha }, { window, onProgress: bar, onStep, check, signal: ctx.signal });
       const images = result.slots.map(slotJson);
       const identity = result.identity === 'unproven' ? '\nThe device gave no identity to compare after its reset (no field group, no USB serial number).' : '';
       ctx.out(ctx.json ? JSON.stringify({ outcome: result.outcome, version, identity: result.identity ?? null, images }, null, 2) : `${outcomeText(result.outcome, version)}${identity}\n\n${formatSlots(images)}`);
@@ -179,6 +184,8 @@ async function uploadRun(session: SmpSession, install: boolean, { path, window, 
     }
     const params = await negotiateParams(session, { signal: ctx.signal });
     if (window !== undefined) session.window = window;
+    // Board tag and hash TLV checked before any byte, as in --install.
+    warn(await checkImageFits(session, facts, await fieldIdentity(session, ctx.signal), ctx.signal));
     const result = await uploadImage(session, source, { bufSize: params.bufSize, sha, onProgress: bar, signal: ctx.signal });
     if (ctx.json) ctx.out(JSON.stringify({ uploaded: result, version, window: session.window }, null, 2));
     else ctx.out(`Uploaded ${version} (${result.total} bytes${result.resumedFrom ? `, resumed at ${result.resumedFrom}` : ''}). Run with --install to test, reset and confirm it.`);
