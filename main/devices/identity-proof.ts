@@ -1,3 +1,5 @@
+import { realpath } from 'node:fs/promises';
+import { osPortLister, type PortLister } from '../ports/os-ports';
 import { fieldIdentity, type DeviceIdentity } from './commands/field';
 import { DeviceError } from './errors';
 import type { SmpSession } from './session';
@@ -16,6 +18,19 @@ export interface DeviceProof {
 /** Where proof comes from besides SMP: the USB port's serial number, when the caller can read it. */
 export interface ProofSources {
   usbSerial?: () => Promise<string | undefined>;
+}
+
+/**
+ * The USB serial number of the serial port at `path` (symlinks such as /dev/serial/by-id resolved),
+ * from the OS port list; undefined when the port is not USB or not listed.
+ */
+export async function usbSerialOf(path: string, list: PortLister = osPortLister()): Promise<string | undefined> {
+  const real = (p: string) => realpath(p).catch(() => p);
+  const want = await real(path);
+  for (const port of await list()) {
+    if (port.serialNumber && (port.path === path || (await real(port.path)) === want)) return port.serialNumber;
+  }
+  return undefined;
 }
 
 /** Reads the proof the device can give now: field identity, then the port's USB serial number. */

@@ -3,6 +3,7 @@ import { SmpError } from '../../smp';
 import { bootloaderInfo, echo, isNotSupported, osInfo, reset } from '../../devices/commands/os';
 import { fieldIdentity, type DeviceIdentity } from '../../devices/commands/field';
 import { checkImageFits } from '../../devices/image-fit';
+import { usbSerialOf } from '../../devices/identity-proof';
 import { boardOf } from '../../image/board-tag';
 import { openFileSource } from '../../devices/image-source';
 import { negotiateParams } from '../../devices/params';
@@ -176,7 +177,10 @@ async function uploadRun(session: SmpSession, install: boolean, { path, window, 
       const hash = Buffer.from(verdict.image.hash, 'hex');
       const onStep = (step: string) => !ctx.json && ctx.err(`${step}…`);
       const check = async (identity: DeviceIdentity | undefined) => warn(await checkImageFits(session, facts, identity, ctx.signal));
-      const result = await runUpdate(session, { source, hash, version, sha }, { window, onProgress: bar, onStep, check, signal: ctx.signal });
+      // A USB port's serial number is proof of which unit comes back after the reset, besides the field identity.
+      const portPath = session.link.kind === 'serial' ? session.link.id.replace(/^serial:/, '') : undefined;
+      const proof = portPath ? { proof: { usbSerial: () => usbSerialOf(portPath) } } : {};
+      const result = await runUpdate(session, { source, hash, version, sha }, { window, onProgress: bar, onStep, check, ...proof, signal: ctx.signal });
       const images = result.slots.map(slotJson);
       const identity = result.identity === 'unproven' ? '\nThe device gave no identity to compare after its reset (no field group, no USB serial number).' : '';
       ctx.out(ctx.json ? JSON.stringify({ outcome: result.outcome, version, identity: result.identity ?? null, images }, null, 2) : `${outcomeText(result.outcome, version)}${identity}\n\n${formatSlots(images)}`);
