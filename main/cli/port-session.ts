@@ -7,6 +7,7 @@ import type { SmpSession } from '../devices/session';
 import { DEFAULT_BAUD_RATE, type LinkDescriptor } from '../links/factory';
 import type { Link } from '../links/link';
 import { parseOptions, UsageError, wholeNumber } from './command';
+import { parseUdpAddress } from '../links/udp-link';
 
 /** A command's own options, added to the port options. */
 export type ExtraOptions = Record<string, { type: 'string' | 'boolean' }>;
@@ -15,7 +16,7 @@ export type ExtraOptions = Record<string, { type: 'string' | 'boolean' }>;
 export type OptionValues = Record<string, string | boolean | undefined>;
 
 /** The usage text of the port options. */
-export const PORT_USAGE = '--port PATH [--baud N]';
+export const PORT_USAGE = '--port PATH|udp:HOST[:PORT] [--baud N]';
 
 /** A parsed port command line. */
 export interface PortArgs {
@@ -31,6 +32,12 @@ export function parsePortArgs(argv: string[], extra: ExtraOptions): PortArgs {
   const values = parsed.values as OptionValues;
   const path = values.port;
   if (typeof path !== 'string' || path === '') throw new UsageError('--port PATH is required');
+  if (path.startsWith('udp:')) {
+    // SMP over UDP (smp.md §8): `--port udp:HOST[:PORT]`, port 1337 by default.
+    const udp = parseUdpAddress(path);
+    if (!udp) throw new UsageError(`--port ${path}: write udp:HOST or udp:HOST:PORT (e.g. udp:192.0.2.7:1337)`);
+    return { values, positionals: parsed.positionals, descriptor: { kind: 'udp', ...udp } };
+  }
   const baudRate = values.baud === undefined ? DEFAULT_BAUD_RATE : wholeNumber(String(values.baud), '--baud');
   return { values, positionals: parsed.positionals, descriptor: { kind: 'serial', path, baudRate } };
 }

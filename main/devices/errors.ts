@@ -13,7 +13,9 @@ export type DeviceErrorKind =
   /** The device does not fit what the caller asked (wrong board, image already pending, …). */
   | 'refused'
   /** The device came back after a reset running the old image. */
-  | 'rolled-back';
+  | 'rolled-back'
+  /** After a reconnect, a different device (or one that no longer says who it is) answered on the link. */
+  | 'wrong-device';
 
 /** A session or flow failure with a stable kind and a message the technician reads. */
 export class DeviceError extends SiteflashError {

@@ -1,5 +1,6 @@
 import { DeviceError } from '../devices/errors';
 import type { SmpBody } from '../smp';
+import { displayVersion } from '../image/version';
 
 /** One device a gateway heard (field-group.md `scan`). */
 export interface ScannedDevice {
@@ -39,7 +40,7 @@ export function parseScan(body: SmpBody): ScannedDevice[] {
     const e = (d ?? {}) as SmpBody;
     const mode = e.mode === 'update' ? 'update' : 'normal';
     if (typeof e.id !== 'string') throw new DeviceError('protocol', 'The gateway listed a device without an id.');
-    return { id: e.id, board: String(e.board ?? ''), hw: String(e.hw ?? ''), version: String(e.version ?? ''), mode, rssi: typeof e.rssi === 'number' ? e.rssi : -127, led: String(e.led ?? '') };
+    return { id: e.id, board: String(e.board ?? ''), hw: String(e.hw ?? ''), version: displayVersion(String(e.version ?? '')), mode, rssi: typeof e.rssi === 'number' ? e.rssi : -127, led: String(e.led ?? '') };
   });
   return out.sort((a, b) => Number(b.mode === 'update') - Number(a.mode === 'update') || b.rssi - a.rssi);
 }

@@ -15,9 +15,10 @@ export interface DeviceSlot {
   version: string;
   /** Hash TLV of the image in the slot, hex. */
   hash?: string;
-  active?: boolean;
-  pending?: boolean;
-  confirmed?: boolean;
+  /** `null` or absent: the device did not say. */
+  active?: boolean | null;
+  pending?: boolean | null;
+  confirmed?: boolean | null;
 }
 
 /** What siteflash knows of the device. */

@@ -15,6 +15,16 @@ export function formatVersion(v: ImageVersion): string {
 }
 
 /**
+ * The one spelling shown anywhere (lists, tables, audit rows, CSV): `major.minor.revision+build`,
+ * from any spelling a device or file uses (`1.2.3`, SMP's `1.2.3.4`, `1.2.3+4`). Text that is not
+ * a version is shown as it came.
+ */
+export function displayVersion(text: string): string {
+  const v = parseVersion(text);
+  return v ? formatVersion(v) : text;
+}
+
+/**
  * Parses `1`, `1.2`, `1.2.3`, `1.2.3+4` or SMP's `1.2.3.4`; missing parts are 0.
  * Returns null when the text is not a version or a part is out of range (§2 ranges).
  */

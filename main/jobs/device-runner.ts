@@ -4,6 +4,7 @@ import type { DevicePatch, DeviceRow, JobJournal } from '../store/journal';
 import { fullJitterDelay } from '../sync/backoff';
 import type { DeviceControl } from './control';
 import type { DeviceConnection, DeviceDriver, DeviceFacts, JobImage } from './driver';
+import { NOT_SWAPPED_TEXT } from '../devices/update-flow';
 import { classify, JobError } from './errors';
 import type { JobImages } from './job-images';
 import { answeredBefore, ledQuestion, type LedCheckpoints } from './led-checkpoints';
@@ -173,7 +174,7 @@ async function install(ctx: RunnerContext, conn: DeviceConnection, row: DeviceRo
   }
   const pending = facts.slots.some((s) => s.pending && s.hash === row.imageHash);
   if (row.installStep === 'reset-sent' && !pending) {
-    move(ctx, 'rolled-back', { reason: `The device came back running ${runningVersion(facts) ?? 'its old image'}: MCUboot did not keep ${row.toVersion ?? 'the new image'}.`, reasonKind: 'rolled-back' });
+    afterReset(ctx, conn, row, facts);
     return facts;
   }
   if (!pending) {
@@ -184,9 +185,29 @@ async function install(ctx: RunnerContext, conn: DeviceConnection, row: DeviceRo
   ctx.journal.record(ctx.jobId, ctx.key, 'install-step', { step: 'reset-sent' }, { installStep: 'reset-sent' });
   await conn.reset(hard);
   const after = await conn.awaitRejoin(ctx.spec.policy.rejoinTimeoutMs ?? DEFAULT_REJOIN_TIMEOUT_MS, hard);
-  if (after.slots.find((s) => s.active)?.hash === row.imageHash) move(ctx, 'rejoined', {}, { version: runningVersion(after) });
-  else move(ctx, 'rolled-back', { reason: `The device came back running ${runningVersion(after) ?? 'its old image'}: MCUboot did not keep ${row.toVersion ?? 'the new image'}.`, reasonKind: 'rolled-back' });
+  afterReset(ctx, conn, row, after);
   return after;
+}
+
+/**
+ * What the device shows after its reset: the new image running (or, on MCUboot serial recovery,
+ * written into slot 0 with no flags to say more) is rejoined; the new image still pending did not
+ * swap; the old image running with nothing pending is the only rollback.
+ */
+function afterReset(ctx: RunnerContext, conn: DeviceConnection, row: DeviceRow, after: DeviceFacts): void {
+  // Nothing the device says after the reset is recorded unless it is the device that was reset.
+  if (row.deviceId && after.deviceId !== row.deviceId) {
+    throw new JobError('wrong-device', `Another device answered on ${conn.linkId} after the reset (expected ${row.deviceId}, found ${after.deviceId ?? 'a device that does not say who it is'}); nothing was recorded for it.`);
+  }
+  const active = after.slots.find((s) => s.active === true);
+  const held = after.slots.find((s) => s.hash === row.imageHash);
+  const version = row.toVersion ?? 'the new image';
+  if (active?.hash === row.imageHash) move(ctx, 'rejoined', {}, { version: runningVersion(after) });
+  else if (!active && held?.slot === 0 && held.active === null) move(ctx, 'rejoined', {}, { version: held.version, note: 'installed by the bootloader' });
+  else if (held?.pending === true) {
+    move(ctx, 'failed', { reason: `${version} ${NOT_SWAPPED_TEXT}: it is still pending and the device runs ${runningVersion(after) ?? 'its old image'}.`, reasonKind: 'not-swapped' });
+  } else if (active) move(ctx, 'rolled-back', { reason: `The device came back running ${runningVersion(after) ?? 'its old image'}: MCUboot did not keep ${version}.`, reasonKind: 'rolled-back' });
+  else move(ctx, 'failed', { reason: `After the reset the device does not say which image runs; whether ${version} was installed is unknown.`, reasonKind: 'image-state-unknown' });
 }
 
 /**

@@ -33,9 +33,10 @@ export interface SlotFacts {
   version: string;
   /** Hash TLV, lower-case hex. */
   hash: string;
-  active: boolean;
-  pending: boolean;
-  confirmed: boolean;
+  /** `null`: the device did not say (MCUboot serial recovery sends no flags, smp.md §11.1). */
+  active: boolean | null;
+  pending: boolean | null;
+  confirmed: boolean | null;
 }
 
 /** What the device says it is and holds. Fields it cannot report are undefined. */

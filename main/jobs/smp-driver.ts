@@ -1,5 +1,5 @@
 import { fieldIdentity, fieldLed } from '../devices/commands/field';
-import { imageConfirm, imageState, imageTest } from '../devices/commands/image';
+import { imageConfirm, imageState, imageTest, slotWithHash } from '../devices/commands/image';
 import { isNotSupported, reset } from '../devices/commands/os';
 import { settingsCommit, settingsRead, settingsSave, settingsWrite } from '../devices/commands/settings';
 import { DeviceError } from '../devices/errors';
@@ -69,6 +69,10 @@ export class SmpDriver implements DeviceDriver {
 
 class SmpConnection implements DeviceConnection {
   readonly linkId: string;
+  /** The field identity's id the device gave first: every reconnect must give it again. */
+  private deviceId: string | undefined;
+  /** The image sits in slot 0 where MCUboot serial recovery wrote it: no test or confirm step (smp.md §11). */
+  private inPlace = false;
 
   constructor(
     private readonly session: SmpSession,
@@ -89,6 +93,7 @@ class SmpConnection implements DeviceConnection {
       pending: s.pending,
       confirmed: s.confirmed,
     }));
+    this.deviceId ??= identity?.id;
     if (!identity) return { slots };
     return { deviceId: identity.id, board: identity.board, hwRev: identity.hw, mode: identity.mode, version: identity.version, led: identity.led, ...(identity.pan === undefined ? {} : { pan: identity.pan }), slots };
   }
@@ -110,7 +115,10 @@ class SmpConnection implements DeviceConnection {
       sha: image.sha,
       clock: this.clock,
       ...(this.o.firstChunkTimeoutMs ? { firstChunkTimeoutMs: this.o.firstChunkTimeoutMs } : {}),
-      reconnect: (s) => reopenWithBackoff(link, { clock: this.clock, timeoutMs: this.o.connectTimeoutMs ?? 10_000, ...(s ? { signal: s } : {}) }),
+      reconnect: async (s) => {
+        await reopenWithBackoff(link, { clock: this.clock, timeoutMs: this.o.connectTimeoutMs ?? 10_000, ...(s ? { signal: s } : {}) });
+        await this.proveSame(s ?? signal);
+      },
       onProgress: (bytes, total, rate) => onProgress(bytes, total, rate),
       signal,
     });
@@ -119,6 +127,12 @@ class SmpConnection implements DeviceConnection {
   }
 
   async markTest(image: JobImage, signal: AbortSignal): Promise<void> {
+    // Serial recovery uploads straight into slot 0 and has no test step: the reset installs it.
+    const held = slotWithHash(await imageState(this.session, signal), image.hash);
+    if (held && held.image === 0 && held.slot === 0) {
+      this.inPlace = true;
+      return;
+    }
     await imageTest(this.session, image.hash, signal);
   }
 
@@ -160,7 +174,21 @@ class SmpConnection implements DeviceConnection {
   }
 
   async confirm(signal: AbortSignal): Promise<void> {
-    await imageConfirm(this.session, undefined, signal);
+    try {
+      await imageConfirm(this.session, undefined, signal);
+    } catch (err) {
+      // Installed by the bootloader and still in recovery (rc 8 to image state write): there is nothing to confirm.
+      if (!(this.inPlace && isNotSupported(err))) throw err;
+    }
+  }
+
+  /** After a reopen mid-transfer: the device must give the id it gave before, or nothing more is sent. */
+  private async proveSame(signal: AbortSignal): Promise<void> {
+    if (this.deviceId === undefined) return;
+    const now = await fieldIdentity(this.session, signal);
+    if (now?.id !== this.deviceId) {
+      throw new JobError('wrong-device', `Another device answered on ${this.linkId} (expected ${this.deviceId}, found ${now?.id ?? 'a device that does not say who it is'}); nothing was recorded for it.`);
+    }
   }
 
   async writeSettings(values: readonly { name: string; val: Uint8Array }[], signal: AbortSignal): Promise<void> {

@@ -5,6 +5,7 @@ import { loadNodeHid, type NodeHidLike } from './hid-node';
 import type { Link } from './link';
 import type { SerialBinding } from './serial-binding';
 import { SerialLink } from './serial-link';
+import { UdpLink } from './udp-link';
 
 /** What to open: one variant per link kind (BLE, HID and UDP are added by their owners). */
 export type LinkDescriptor =
@@ -12,7 +13,9 @@ export type LinkDescriptor =
   /** A BLE peripheral by address (noble's id on macOS). */
   | { kind: 'ble'; address: string }
   /** A USB HID interface by path; the serial number finds it again at a new path after a replug. */
-  | { kind: 'hid'; path: string; serialNumber?: string; vendorId?: number; productId?: number };
+  | { kind: 'hid'; path: string; serialNumber?: string; vendorId?: number; productId?: number }
+  /** SMP over UDP (smp.md §8), e.g. from `udp:192.0.2.7:1337`. */
+  | { kind: 'udp'; host: string; port: number };
 
 /** Library seams a factory may be given instead of the real ones (tests pass serialport's MockBinding). */
 export interface LinkFactoryOptions {
@@ -38,5 +41,7 @@ export function createLink(descriptor: LinkDescriptor, options: LinkFactoryOptio
       const filter = { ...(vendorId === undefined ? {} : { vendorId }), ...(productId === undefined ? {} : { productId }) };
       return new HidLink({ path, hid: options.hid ?? loadNodeHid, filter, ...(serialNumber === undefined ? {} : { serialNumber }) });
     }
+    case 'udp':
+      return new UdpLink(descriptor.host, descriptor.port);
   }
 }

@@ -1,10 +1,14 @@
-import { imageState, type SlotState } from '../../devices/commands/image';
+import { imageConfirm, imageErase, imageState, type SlotState } from '../../devices/commands/image';
+import { SmpError } from '../../smp';
 import { bootloaderInfo, echo, isNotSupported, osInfo, reset } from '../../devices/commands/os';
-import { fieldIdentity } from '../../devices/commands/field';
+import { fieldIdentity, type DeviceIdentity } from '../../devices/commands/field';
+import { checkImageFits } from '../../devices/image-fit';
+import { usbSerialOf } from '../../devices/identity-proof';
+import { boardOf } from '../../image/board-tag';
 import { openFileSource } from '../../devices/image-source';
 import { negotiateParams } from '../../devices/params';
 import type { SmpSession } from '../../devices/session';
-import { runUpdate } from '../../devices/update-flow';
+import { NOT_SWAPPED_TEXT, runUpdate, type UpdateOutcome } from '../../devices/update-flow';
 import { uploadImage } from '../../devices/upload';
 import type { ValidVerdict } from '../../image/types';
 import { createLink, type LinkDescriptor } from '../../links/factory';
@@ -57,6 +61,53 @@ export function makeDeviceCommands(deps: Partial<DeviceCommandDeps> = {}): Comma
         withPortSession(d, argv, {}, ctx, async (session) => {
           const images = (await imageState(session, ctx.signal)).map(slotJson);
           ctx.out(ctx.json ? JSON.stringify({ images }, null, 2) : formatSlots(images));
+          return EXIT.ok;
+        }),
+    },
+    {
+      name: 'image erase',
+      summary: 'Erase a slot (default 1). Exit 0 erased, 1 the device refused (e.g. an image pending there), 3 unreachable',
+      usage: `image erase ${PORT_USAGE} [--slot N] [--json]`,
+      run: (argv, ctx) =>
+        withPortSession(d, argv, { slot: { type: 'string' } }, ctx, async (session, values) => {
+          const slot = values.slot === undefined ? undefined : wholeNumber(String(values.slot), '--slot', 0);
+          try {
+            await imageErase(session, slot, { signal: ctx.signal });
+          } catch (err) {
+            if (!(err instanceof SmpError)) throw err;
+            const why = eraseRefusal(await imageState(session, ctx.signal), slot ?? 1);
+            const message = `The device refused to erase slot ${slot ?? 1} (${err.message}).${why ? ` ${why}` : ''}`;
+            if (ctx.json) ctx.out(JSON.stringify({ error: { kind: 'refused', message } }));
+            else ctx.err(message);
+            return EXIT.failed;
+          }
+          ctx.out(ctx.json ? JSON.stringify({ erased: slot ?? 1 }) : `Slot ${slot ?? 1} erased.`);
+          return EXIT.ok;
+        }),
+    },
+    {
+      name: 'image confirm',
+      summary: 'Confirm the running image, or with HASH (hex, or a unique start of it) make that image permanent. Exit 0 done, 1 refused, 3 unreachable',
+      usage: `image confirm [HASH] ${PORT_USAGE} [--json]`,
+      run: (argv, ctx) =>
+        withPortSession(d, argv, {}, ctx, async (session, _values, positionals) => {
+          if (positionals.length > 1) throw new UsageError('give at most one HASH');
+          const given = positionals[0]?.toLowerCase();
+          if (given !== undefined && !/^[0-9a-f]{8,128}$/.test(given)) throw new UsageError('HASH must be hex, at least 8 digits (as `image list` prints it)');
+          let hash: Uint8Array | undefined;
+          if (given !== undefined) {
+            const matches = (await imageState(session, ctx.signal)).filter((s) => Buffer.from(s.hash).toString('hex').startsWith(given));
+            if (matches.length !== 1) {
+              const message = matches.length === 0 ? `No slot holds an image whose hash starts with ${given}; see siteflash image list.` : `${given} matches several images; give more of the hash.`;
+              if (ctx.json) ctx.out(JSON.stringify({ error: { kind: 'refused', message } }));
+              else ctx.err(message);
+              return EXIT.failed;
+            }
+            hash = matches[0]!.hash;
+          }
+          const images = (await imageConfirm(session, hash, ctx.signal)).map(slotJson);
+          const what = hash ? `${Buffer.from(hash).toString('hex').slice(0, 16)} is confirmed: it becomes permanent at the next reset.` : 'The running image is confirmed.';
+          ctx.out(ctx.json ? JSON.stringify({ confirmed: hash ? Buffer.from(hash).toString('hex') : 'running', images }, null, 2) : `${what}\n\n${formatSlots(images)}`);
           return EXIT.ok;
         }),
     },
@@ -119,17 +170,26 @@ async function uploadRun(session: SmpSession, install: boolean, { path, window, 
   const bar = progressBar(ctx);
   const sha = Buffer.from(verdict.fileSha256, 'hex');
   const version = verdict.image.version;
+  const facts = { version, hashAlg: verdict.image.hashAlg, board: boardOf(verdict.image) };
+  const warn = (warnings: string[]) => warnings.forEach((w) => ctx.err(`warning: ${w}`));
   try {
     if (install) {
       const hash = Buffer.from(verdict.image.hash, 'hex');
       const onStep = (step: string) => !ctx.json && ctx.err(`${step}…`);
-      const result = await runUpdate(session, { source, hash, version, sha }, { window, onProgress: bar, onStep, signal: ctx.signal });
+      const check = async (identity: DeviceIdentity | undefined) => warn(await checkImageFits(session, facts, identity, ctx.signal));
+      // A USB port's serial number is proof of which unit comes back after the reset, besides the field identity.
+      const portPath = session.link.kind === 'serial' ? session.link.id.replace(/^serial:/, '') : undefined;
+      const proof = portPath ? { proof: { usbSerial: () => usbSerialOf(portPath) } } : {};
+      const result = await runUpdate(session, { source, hash, version, sha }, { window, onProgress: bar, onStep, check, ...proof, signal: ctx.signal });
       const images = result.slots.map(slotJson);
-      ctx.out(ctx.json ? JSON.stringify({ outcome: result.outcome, version, images }, null, 2) : `${outcomeText(result.outcome, version)}\n\n${formatSlots(images)}`);
-      return result.outcome === 'rolled-back' ? EXIT.failed : EXIT.ok;
+      const identity = result.identity === 'unproven' ? '\nThe device gave no identity to compare after its reset (no field group, no USB serial number).' : '';
+      ctx.out(ctx.json ? JSON.stringify({ outcome: result.outcome, version, identity: result.identity ?? null, images }, null, 2) : `${outcomeText(result.outcome, version)}${identity}\n\n${formatSlots(images)}`);
+      return result.outcome === 'rolled-back' || result.outcome === 'not-swapped' ? EXIT.failed : EXIT.ok;
     }
     const params = await negotiateParams(session, { signal: ctx.signal });
     if (window !== undefined) session.window = window;
+    // Board tag and hash TLV checked before any byte, as in --install.
+    warn(await checkImageFits(session, facts, await fieldIdentity(session, ctx.signal), ctx.signal));
     const result = await uploadImage(session, source, { bufSize: params.bufSize, sha, onProgress: bar, signal: ctx.signal });
     if (ctx.json) ctx.out(JSON.stringify({ uploaded: result, version, window: session.window }, null, 2));
     else ctx.out(`Uploaded ${version} (${result.total} bytes${result.resumedFrom ? `, resumed at ${result.resumedFrom}` : ''}). Run with --install to test, reset and confirm it.`);
@@ -156,6 +216,19 @@ async function withPortSession<E extends ExtraOptions, P = undefined>(
   return withSession(d.openLink(descriptor), ctx.signal, (session) => body(session, values, positionals, prepared));
 }
 
+/** Why a device refuses to erase `slot`, read from its list: what to do next, or '' when the list does not say. */
+function eraseRefusal(slots: SlotState[], slot: number): string {
+  const target = slots.find((s) => s.slot === slot && s.image === 0);
+  if (target?.pending === true) {
+    return `Slot ${slot} holds ${target.version}, pending ${target.permanent === true ? 'a permanent' : 'a test'} swap. Reset the device (siteflash reset) so the bootloader installs it, confirm what then runs (siteflash image confirm), then erase.`;
+  }
+  const running = slots.find((s) => s.active === true);
+  if (running && running.confirmed === false && target) {
+    return `The running image ${running.version} is on trial and slot ${slot} holds ${target.version}, the image it reverts to. Confirm the running image first (siteflash image confirm), then erase.`;
+  }
+  return '';
+}
+
 interface SlotJson extends Omit<SlotState, 'hash'> {
   hash: string;
 }
@@ -166,16 +239,20 @@ function slotJson(s: SlotState): SlotJson {
 
 function formatSlots(slots: SlotJson[]): string {
   if (slots.length === 0) return 'No images reported.';
-  const flags = (s: SlotJson) => (['active', 'confirmed', 'pending', 'permanent'] as const).filter((f) => s[f]).join(' ') || '-';
+  // A flag the device did not send is unknown: `?`, never shown as false.
+  const names = ['active', 'confirmed', 'pending', 'permanent'] as const;
+  const flags = (s: SlotJson) => (names.every((f) => s[f] === null) ? '?' : names.map((f) => (s[f] === null ? `${f}?` : s[f] ? f : '')).filter(Boolean).join(' ') || '-');
   const rows = [['IMAGE', 'SLOT', 'VERSION', 'HASH', 'FLAGS'], ...slots.map((s) => [String(s.image), String(s.slot), s.version, s.hash.slice(0, 16), flags(s)])];
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   return rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
 }
 
-function outcomeText(outcome: 'confirmed' | 'rolled-back' | 'already-running', version: string): string {
+function outcomeText(outcome: UpdateOutcome, version: string): string {
   if (outcome === 'confirmed') return `The device runs ${version} and has confirmed it.`;
   if (outcome === 'already-running') return `The device already runs ${version}.`;
-  return `The device came back with its old image: ${version} was rolled back.`;
+  if (outcome === 'installed-by-bootloader') return `${version} was installed by the bootloader (serial recovery writes slot 0 directly; there is no test or confirm step).`;
+  if (outcome === 'not-swapped') return `${version} ${NOT_SWAPPED_TEXT}: it is still pending in its slot and the device runs its old image.`;
+  return `The device came back with its old image and ${version} is no longer pending: it was rolled back.`;
 }
 
 /** A progress line redrawn in place on a terminal; nothing otherwise. */

@@ -4,6 +4,7 @@ import { DeviceError } from '../errors';
 import type { SmpSession } from '../session';
 import { field, optionalField } from './answer-fields';
 import { isNotSupported } from './os';
+import { displayVersion } from '../../image/version';
 
 /** LED pattern names (field-group.md "LED patterns"). */
 export const LED_PATTERNS = ['update-mode', 'receiving', 'installing', 'joined', 'error', 'identify', 'off'] as const;
@@ -36,7 +37,7 @@ export async function fieldIdentity(session: SmpSession, signal?: AbortSignal): 
     mode,
     led: field(body, 'led', 'string'),
     radio: field(body, 'radio', 'string'),
-    version: field(body, 'version', 'string'),
+    version: displayVersion(field(body, 'version', 'string')),
   };
   const pan = optionalField(body, 'pan', 'number');
   if (pan !== undefined) identity.pan = pan;

@@ -3,19 +3,28 @@ import { DeviceError } from '../errors';
 import type { SmpSession } from '../session';
 import { sameBytes } from '../../smp/bytes';
 import { field, optionalField } from './answer-fields';
+import { displayVersion } from '../../image/version';
 
-/** One slot entry of an image state answer (smp.md §3.2); absent flags read false. */
+/**
+ * A slot flag as the device reported it: `null` when the answer did not carry it. MCUboot serial
+ * recovery sends no flags at all, or only those that are true (smp.md §11.1): a missing flag is
+ * unknown, not false.
+ */
+export type SlotFlag = boolean | null;
+
+/** One slot entry of an image state answer (smp.md §3.2). */
 export interface SlotState {
   image: number;
   slot: number;
+  /** `major.minor.revision+build`, whatever spelling the device used (`1.2.3.4` on SMP). */
   version: string;
   /** The image's hash TLV value (not the file's SHA-256). */
   hash: Uint8Array;
-  bootable: boolean;
-  pending: boolean;
-  confirmed: boolean;
-  active: boolean;
-  permanent: boolean;
+  bootable: SlotFlag;
+  pending: SlotFlag;
+  confirmed: SlotFlag;
+  active: SlotFlag;
+  permanent: SlotFlag;
 }
 
 /** Reads the slots the device holds (smp.md §3.2 id 0, read). */
@@ -60,16 +69,21 @@ export function parseSlots(body: SmpBody): SlotState[] {
       return {
         image: optionalField(e, 'image', 'number') ?? 0,
         slot: field(e, 'slot', 'number'),
-        version: field(e, 'version', 'string'),
+        version: displayVersion(field(e, 'version', 'string')),
         hash: field(e, 'hash', 'bytes'),
-        bootable: optionalField(e, 'bootable', 'boolean') ?? false,
-        pending: optionalField(e, 'pending', 'boolean') ?? false,
-        confirmed: optionalField(e, 'confirmed', 'boolean') ?? false,
-        active: optionalField(e, 'active', 'boolean') ?? false,
-        permanent: optionalField(e, 'permanent', 'boolean') ?? false,
+        bootable: optionalField(e, 'bootable', 'boolean') ?? null,
+        pending: optionalField(e, 'pending', 'boolean') ?? null,
+        confirmed: optionalField(e, 'confirmed', 'boolean') ?? null,
+        active: optionalField(e, 'active', 'boolean') ?? null,
+        permanent: optionalField(e, 'permanent', 'boolean') ?? null,
       };
     })
     .sort((a, b) => a.image - b.image || a.slot - b.slot);
+}
+
+/** True when no slot entry carries any flag: the answer of MCUboot serial recovery's default build (smp.md §11.1). */
+export function withoutFlags(slots: SlotState[]): boolean {
+  return slots.every((s) => s.active === null && s.pending === null && s.confirmed === null && s.bootable === null && s.permanent === null);
 }
 
 /** The slot entry whose hash equals `hash`, if any. */

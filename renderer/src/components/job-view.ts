@@ -46,6 +46,8 @@ const ADVICE: Readonly<Record<string, string>> = {
   'device-refused': 'the device refused the image (version or signature rules): check the release for this device',
   'bad-image': 'the image was refused: verify the release again on the Releases screen',
   'rolled-back': 'the new image did not confirm itself; check the release notes for this board, then retry or leave the device out',
+  'not-swapped': 'the new image is still pending: the device has no bootloader that swaps it (or the swap did not run); check how this board installs images before retrying',
+  'image-state-unknown': 'the device did not say which image runs after its reset: check it with siteflash image list, then retry',
   cancelled: 'press Retry failed if you still want to update it',
   'not-rejoined': 'try what the message says at the device, then press Retry failed',
   'no-field-group': 'this device cannot take network settings over the field group: re-key it by its own tool, or leave it out',

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { fieldIdentity, fieldLed } from '../../../main/devices/commands/field';
-import { imageErase, imageState, parseSlots } from '../../../main/devices/commands/image';
+import { imageErase, imageState, parseSlots, withoutFlags } from '../../../main/devices/commands/image';
 import { bootloaderInfo, echo, mcumgrParams, osInfo, reset } from '../../../main/devices/commands/os';
 import { bytesSource } from '../../../main/devices/image-source';
 import { SmpSession } from '../../../main/devices/session';
@@ -36,7 +36,7 @@ describe('device commands against the simulator', () => {
     const { session } = await simSession();
     const slots = await imageState(session);
     expect(slots).toHaveLength(1);
-    expect(slots[0]).toMatchObject({ image: 0, slot: 0, version: '1.2.3.4', active: true, confirmed: true, pending: false });
+    expect(slots[0]).toMatchObject({ image: 0, slot: 0, version: '1.2.3+4', active: true, confirmed: true, pending: false });
     expect(slots[0]?.hash).toHaveLength(32);
   });
 
@@ -44,8 +44,8 @@ describe('device commands against the simulator', () => {
     const { session } = await simSession();
     await uploadImage(session, bytesSource(buildSimImage({ version: '1.3.0+0', board: 'nrf52840dk' })), { bufSize: 384 });
     expect((await imageState(session)).map((s) => [s.slot, s.version])).toEqual([
-      [0, '1.2.3.4'],
-      [1, '1.3.0'],
+      [0, '1.2.3+4'],
+      [1, '1.3.0+0'],
     ]);
     await imageErase(session);
     expect((await imageState(session)).map((s) => s.slot)).toEqual([0]);
@@ -80,12 +80,21 @@ describe('field identity on a plain device', () => {
 describe('parseSlots', () => {
   const hash = new Uint8Array(32).fill(1);
 
-  it('reads absent flags as false (frugal list) and sorts by image and slot', () => {
-    const slots = parseSlots({ images: [{ slot: 1, version: '2.0.0', hash, pending: true }, { slot: 0, version: '1.0.0', hash, active: true, confirmed: true }] });
+  it('reads absent flags as unknown (null), not false, and sorts by image and slot', () => {
+    const slots = parseSlots({ images: [{ slot: 1, version: '2.0.0', hash, pending: true, active: false }, { slot: 0, version: '1.0.0', hash, active: true, confirmed: true }] });
     expect(slots.map((s) => [s.slot, s.active, s.confirmed, s.pending, s.permanent, s.bootable])).toEqual([
-      [0, true, true, false, false, false],
-      [1, false, false, true, false, false],
+      [0, true, true, null, null, null],
+      [1, false, null, true, null, null],
     ]);
+  });
+
+  it('reads the recorded MCUboot serial recovery list (no flags, SMP version spelling) as unknown flags and 1.2.3+4', () => {
+    // transcripts/mcuboot-serial-recovery.json, default build, image_list_after_s01.
+    const h = Uint8Array.from(Buffer.from('016c79d5d77d19178b57debf187110d62a0982db8fff7dbda637ae296d2a9fa1', 'hex'));
+    const [slot] = parseSlots({ images: [{ slot: 0, hash: h, version: '1.2.3.4' }] });
+    expect(slot).toMatchObject({ slot: 0, version: '1.2.3+4', active: null, confirmed: null, pending: null, bootable: null, permanent: null });
+    expect(withoutFlags(parseSlots({ images: [{ slot: 0, hash: h, version: '1.2.3.4' }] }))).toBe(true);
+    expect(withoutFlags(parseSlots({ images: [{ slot: 0, hash: h, version: '1.2.3.4', active: true }] }))).toBe(false);
   });
 
   it('calls a slot without a hash a protocol error', () => {

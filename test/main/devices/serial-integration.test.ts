@@ -86,7 +86,7 @@ describe('SMP over a real pseudo-terminal against the simulator', () => {
     expect(result.outcome).toBe('confirmed');
     expect(steps).toEqual(['checking', 'uploading', 'testing', 'resetting', 'rebooting', 'confirming']);
     const active = result.slots.find((s) => s.active);
-    expect(active).toMatchObject({ slot: 0, version: '1.1.0', confirmed: true });
+    expect(active).toMatchObject({ slot: 0, version: '1.1.0+0', confirmed: true });
     expect(Buffer.compare(device.flash.image(0)?.hash ?? new Uint8Array(0), image.hash)).toBe(0);
     expect(device.stats.swaps).toBe(1);
   });
@@ -133,7 +133,7 @@ describe('SMP over a real pseudo-terminal against the simulator', () => {
     const result = await runUpdate(session, image, { reconnect: { timeoutMs: 10_000 } });
     expect(result.outcome).toBe('rolled-back');
     const active = result.slots.find((s) => s.active);
-    expect(active).toMatchObject({ slot: 0, version: '1.0.0', confirmed: true });
+    expect(active).toMatchObject({ slot: 0, version: '1.0.0+0', confirmed: true });
     expect(device.stats.swaps).toBe(2);
   });
 

@@ -64,7 +64,7 @@ describe('runUpdate', () => {
     const { clock, session, script } = await device();
     const result = await clock.run(runUpdate(session, image(), { clock }), 50);
     expect(result.outcome).toBe('confirmed');
-    expect(result.slots.find((s) => s.active)).toMatchObject({ version: '1.1.0', confirmed: true });
+    expect(result.slots.find((s) => s.active)).toMatchObject({ version: '1.1.0+0', confirmed: true });
     // The reset went out once: a lost answer is never answered with a second reset.
     expect(ops(script.seen).filter((o) => o === '0/5/2')).toHaveLength(1);
   });
@@ -80,7 +80,7 @@ describe('runUpdate', () => {
     const result = await clock.run(runUpdate(session, image(), { clock }), 50);
     expect(result.outcome).toBe('already-running');
     // After params rc 8 the serial link is probed once with a 1020-byte echo (params.ts).
-    expect(ops(script.seen)).toEqual(['0/6/0', '0/0/2', '1/0/0', '1/0/2']);
+    expect(ops(script.seen)).toEqual(['0/6/0', '0/0/2', '64/0/0', '1/0/0', '1/0/2']);
   });
 
   it('refuses when another image is already pending, before any upload', async () => {

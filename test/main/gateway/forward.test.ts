@@ -17,7 +17,7 @@ describe('forward: the normal device commands run unchanged on a device behind t
     expect(await run(mcumgrParams(s))).toEqual({ bufSize: dev.bufSize, bufCount: dev.bufCount });
     expect(await run(osInfo(s, 's'))).toBe('Zephyr');
     const slots = await run(imageState(s));
-    expect(slots[0]).toMatchObject({ slot: 0, version: '1.0.0', active: true, confirmed: true });
+    expect(slots[0]).toMatchObject({ slot: 0, version: '1.0.0+0', active: true, confirmed: true });
     expect(Buffer.from(slots[0]!.hash).equals(Buffer.from(dev.flash.image(0)!.hash))).toBe(true);
 
     await run(settingsWrite(s, 'net/pan_id', Uint8Array.of(0x34, 0x12)));

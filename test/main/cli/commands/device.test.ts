@@ -56,7 +56,7 @@ describe('device CLI commands', () => {
     expect(await command('image list').run(['--port', '/dev/ttySIM'], ctx)).toBe(0);
     const { images } = JSON.parse(ctx.stdout.join('')) as { images: { slot: number; version: string; hash: string; active: boolean }[] };
     expect(images).toHaveLength(1);
-    expect(images[0]).toMatchObject({ slot: 0, version: '1.0.0', active: true });
+    expect(images[0]).toMatchObject({ slot: 0, version: '1.0.0+0', active: true });
     expect(images[0]?.hash).toMatch(/^[0-9a-f]{64}$/);
   });
 
