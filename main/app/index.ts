@@ -2,6 +2,7 @@ import { app, BrowserWindow, session } from 'electron';
 import { join } from 'node:path';
 import { Core } from '../core';
 import { registerIpc } from './ipc';
+import { electronPdfPrinter } from './print-pdf';
 import { APP_ORIGIN, registerSchemePrivileges, serveRenderer } from './protocol';
 
 /**
@@ -18,7 +19,7 @@ let window: BrowserWindow | null = null;
 
 async function main(): Promise<void> {
   await app.whenReady();
-  const core = new Core({ dataDir: app.getPath('userData'), host: 'electron' }).start();
+  const core = new Core({ dataDir: app.getPath('userData'), host: 'electron', printPdf: electronPdfPrinter }).start();
   serveRenderer(join(outDir, 'renderer'));
   session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
   session.defaultSession.setPermissionCheckHandler(() => false);

@@ -77,7 +77,8 @@ export interface AuditLink {
   hash: string;
 }
 
-function toColumns(e: AuditEntry, ledAnswers: string): Record<string, unknown> {
+/** The audit_log columns of an entry, as hashed (main/store/README.md "Hash chains"). */
+export function toColumns(e: AuditEntry, ledAnswers: string = JSON.stringify(e.ledAnswers)): Record<string, unknown> {
   return {
     job_id: e.jobId,
     device_key: e.deviceKey,

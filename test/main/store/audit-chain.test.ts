@@ -1,17 +1,12 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { generateKeyPairSync } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EXIT, type CliContext } from '../../../main/cli/command';
-import { makeUpdateCommand } from '../../../main/cli/commands/update';
-import { buildImage } from '../../../main/image/build';
-import { SmpDriver } from '../../../main/jobs/smp-driver';
-import type { Link } from '../../../main/links/link';
+import { EXIT } from '../../../main/cli/command';
 import { DATABASE_FILE } from '../../../main/store/database';
-import { BOARD, simMember } from '../jobs/sim-fleet';
+import { backupDatabase, runRealJob } from './real-journal';
 
 const root = resolve(import.meta.dirname, '..', '..', '..');
 const dir = mkdtempSync(join(tmpdir(), 'siteflash-audit-chain-'));
@@ -59,23 +54,9 @@ describe('the hash-chained audit log, tampered with on a copy of a real journal'
   beforeAll(async () => {
     expect(existsSync(join(root, 'out', 'main', 'cli.js')), 'run `npm run build` before the tests').toBe(true);
     // A real job: five simulated devices (one of another board, so one audit row is a failure).
-    const members = [0, 1, 2, 3].map((n) => simMember(n)).concat(simMember(4, { board: 'other-board' }));
-    const links = new Map<string, Link>(members.map((m) => [`/dev/sim-${m.name}`, m.link]));
-    const update = makeUpdateCommand({
-      driver: () => new SmpDriver({ timeoutMs: 500, resetSettleMs: 20, openLink: (t) => links.get(t.link.kind === 'serial' ? t.link.path : '') as Link }),
-      ask: async () => true,
-    });
     const dataDir = join(dir, 'real');
-    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
-    mkdirSync(join(dataDir, 'keys', 'image'), { recursive: true });
-    writeFileSync(join(dataDir, 'keys', 'image', 'chain-test.pub.pem'), publicKey.export({ type: 'spki', format: 'pem' }));
-    const image = join(dir, 'app.bin');
-    writeFileSync(image, buildImage({ body: new Uint8Array(8_000).fill(3), version: '1.1.0+0', signingKey: privateKey, board: BOARD }));
-    const out: string[] = [];
-    const ctx: CliContext = { out: (t) => out.push(t), err: () => undefined, json: true, isTTY: false, dataDir, signal: new AbortController().signal };
-    const ports = members.flatMap((m) => ['--port', `/dev/sim-${m.name}`]);
-    expect(await update.run([image, ...ports, '--site', 'Plant 7', '--technician', 'Ada Tech'], ctx)).toBe(EXIT.failed);
-    execFileSync('sqlite3', [join(dataDir, DATABASE_FILE), `.backup '${pristine}'`]);
+    await runRealJob(dataDir, dir);
+    backupDatabase(dataDir, pristine);
     expect(auditIds()).toHaveLength(5);
   }, 120_000);
 
