@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { Statement } from 'better-sqlite3';
 import type { Db } from './db-type';
 
 /**
@@ -49,9 +50,19 @@ export interface ChainHead {
   hash: string;
 }
 
+/** Prepared statements per connection: appends run on every journal event, so they are not prepared each time. */
+const statements = new WeakMap<Db, Map<string, Statement<unknown[]>>>();
+function prepared(db: Db, sql: string): Statement<unknown[]> {
+  let byDb = statements.get(db);
+  if (!byDb) statements.set(db, (byDb = new Map()));
+  let st = byDb.get(sql);
+  if (!st) byDb.set(sql, (st = db.prepare<unknown[]>(sql)));
+  return st;
+}
+
 /** The head of `chain` as the table holds it now. */
 export function tableHead(db: Db, chain: ChainName): ChainHead {
-  const r = db.prepare(`SELECT id, row_hash FROM ${CHAIN_COLUMNS[chain].table} ORDER BY id DESC LIMIT 1`).get() as { id: number; row_hash: string | null } | undefined;
+  const r = prepared(db, `SELECT id, row_hash FROM ${CHAIN_COLUMNS[chain].table} ORDER BY id DESC LIMIT 1`).get() as { id: number; row_hash: string | null } | undefined;
   return r ? { id: r.id, hash: r.row_hash ?? GENESIS } : { id: 0, hash: GENESIS };
 }
 
@@ -72,5 +83,5 @@ export function linkRow(db: Db, chain: ChainName, row: ChainRow): { prevHash: st
 
 /** Keeps the chain head with the sync state (same transaction as the insert). */
 export function recordHead(db: Db, chain: ChainName, head: ChainHead): void {
-  db.prepare(`UPDATE sync_state SET ${chain}_head_id = ?, ${chain}_head_hash = ? WHERE id = 1`).run(head.id, head.hash);
+  prepared(db, `UPDATE sync_state SET ${chain}_head_id = ?, ${chain}_head_hash = ? WHERE id = 1`).run(head.id, head.hash);
 }
