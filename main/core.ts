@@ -17,6 +17,10 @@ import { UploadStaging } from './releases/upload-staging';
 import { setNetKey } from './commission/net-key';
 import { redactSecrets } from './secrets/redact';
 import { secretsFacade } from './secrets/secrets-facade';
+import { laptopKey, publicPart } from './secrets/laptop-key';
+import { exportVisitReport, visitOfJob } from './report/export';
+import { listVisits } from './report/visits';
+import { chromiumPdfPrinter, type PdfPrinter } from './report/pdf';
 import { argSchemas } from './schemas';
 import { Services } from './services';
 import { databaseFaultOf } from './store/storage-fault';
@@ -34,6 +38,8 @@ export interface CoreOptions {
   deviceSources?: Omit<DeviceSources, 'serial'>;
   /** Log to `<dataDir>/logs/siteflash.log` (default true). */
   logToFile?: boolean;
+  /** Prints visit reports to PDF; Chromium's headless print-to-PDF by default, Electron's in the app. */
+  printPdf?: PdfPrinter;
 }
 
 type Handlers = { [C in Channel]: (args: ArgsOf<C>) => Promise<ResultOf<C>> };
@@ -129,6 +135,15 @@ export class Core {
       'demo:update-mode': async ({ deviceId }) => this.services.demo.enterUpdateMode(deviceId),
       'demo:inject-failure': async ({ deviceId }) => this.services.demo.injectFailure(deviceId),
       'log:write': async ({ level, message }) => (this.logs.logger('siteflash:renderer')[level](message), null),
+      'keys:laptop': async () => publicPart(await laptopKey(this.services.secrets)),
+      'report:visits': async () => listVisits(this.services.db),
+      'report:export': ({ visitId, jobId }) =>
+        exportVisitReport(this.services.db, this.services.secrets, { visitId: visitId ?? visitOfJob(this.services.db, jobId ?? ''), now: Date.now(), appVersion: version }),
+      'report:export-pdf': async ({ visitId, jobId }) => {
+        const files = await exportVisitReport(this.services.db, this.services.secrets, { visitId: visitId ?? visitOfJob(this.services.db, jobId ?? ''), now: Date.now(), appVersion: version });
+        const pdf = await (options.printPdf ?? chromiumPdfPrinter())(files.html);
+        return { visitId: files.visitId, fileName: files.fileName.replace(/\.json$/, '.pdf'), pdfBase64: pdf.toString('base64') };
+      },
     };
   }
 

@@ -121,4 +121,14 @@ export const argSchemas: { [C in Channel]: z.ZodType<ArgsOf<C>> } = {
   'demo:update-mode': z.object({ deviceId }).strict(),
   'demo:inject-failure': z.object({ deviceId }).strict(),
   'log:write': z.object({ level: z.enum(['debug', 'info', 'warn', 'error']), message: z.string().max(10_000) }).strict(),
+  'keys:laptop': empty,
+  'report:visits': empty,
+  'report:export': z
+    .object({ visitId: z.string().min(1).max(200).optional(), jobId: jobId.optional() })
+    .strict()
+    .refine((a) => (a.visitId === undefined) !== (a.jobId === undefined), 'give a visit id or a job id'),
+  'report:export-pdf': z
+    .object({ visitId: z.string().min(1).max(200).optional(), jobId: jobId.optional() })
+    .strict()
+    .refine((a) => (a.visitId === undefined) !== (a.jobId === undefined), 'give a visit id or a job id'),
 };

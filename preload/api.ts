@@ -308,6 +308,45 @@ export interface DemoSite {
   devices: DemoDevice[];
 }
 
+/** The laptop's own Ed25519 key (it signs visit reports); the private half never leaves the OS keychain. */
+export interface LaptopKeyInfo {
+  algorithm: 'ed25519';
+  /** SPKI PEM. */
+  publicKeyPem: string;
+  /** The raw 32-byte public key, hex. */
+  publicKeyHex: string;
+  /** SHA-256 of the SPKI DER, hex (as for trusted keys). */
+  fingerprint: string;
+  /** True when this call made the key. */
+  createdNow: boolean;
+}
+
+/** A visit: every job of one technician at one site started on one (local) day. */
+export interface VisitInfo {
+  id: string;
+  site: string | null;
+  technician: string;
+  /** YYYY-MM-DD, the laptop's local date. */
+  date: string;
+  jobIds: string[];
+  from: number;
+  to: number;
+}
+
+/** A visit report ready to save: the JSON, its detached Ed25519 signature, and a printable page. */
+export interface VisitReportFiles {
+  visitId: string;
+  /** `visit-report-<visit id>.json`; the signature is saved as the same name + `.sig`. */
+  fileName: string;
+  /** The exact bytes signed, as UTF-8 text. */
+  json: string;
+  /** The 64-byte signature, base64. */
+  signatureBase64: string;
+  /** A self-contained HTML page of the report, for print-to-PDF. */
+  html: string;
+  fingerprint: string;
+}
+
 /** Channel → argument and result types. */
 export interface Requests {
   /** Facts about the running core. */
@@ -404,6 +443,14 @@ export interface Requests {
   'devices:identify': { args: { target: JobTargetRequest }; result: null };
   /** Forwards a renderer log line to the core's log file. */
   'log:write': { args: { level: LogLine['level']; message: string }; result: null };
+  /** The laptop's own signing key (made on first use, kept in the OS keychain): its public part only. */
+  'keys:laptop': { args: Record<string, never>; result: LaptopKeyInfo };
+  /** Visits the journal knows (one technician, one site, one day), newest first. */
+  'report:visits': { args: Record<string, never>; result: VisitInfo[] };
+  /** The signed report of one visit, by its id or by one of its jobs. */
+  'report:export': { args: { visitId?: string; jobId?: string }; result: VisitReportFiles };
+  /** The visit report printed to PDF (Electron's printToPDF in the app, Chromium's in the browser host). */
+  'report:export-pdf': { args: { visitId?: string; jobId?: string }; result: { visitId: string; fileName: string; pdfBase64: string } };
 }
 
 /** Event stream → payload. */

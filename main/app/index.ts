@@ -4,6 +4,7 @@ import { Core } from '../core';
 import { prepareDataDir, restrictNewFiles } from '../paths';
 import { lockDataDir } from '../store/lock-file';
 import { registerIpc } from './ipc';
+import { electronPdfPrinter } from './print-pdf';
 import { APP_ORIGIN, registerSchemePrivileges, serveRenderer } from './protocol';
 
 /**
@@ -39,7 +40,7 @@ async function main(): Promise<void> {
     // One siteflash per data folder (the app or the browser host): the lock names the other one.
     prepareDataDir(app.getPath('userData'));
     lockDataDir(app.getPath('userData'), 'the siteflash app');
-    core = new Core({ dataDir: app.getPath('userData'), host: 'electron' }).start();
+    core = new Core({ dataDir: app.getPath('userData'), host: 'electron', printPdf: electronPdfPrinter }).start();
   } catch (err) {
     dialog.showErrorBox('siteflash cannot start', err instanceof Error ? err.message : String(err));
     app.exit(1);

@@ -65,6 +65,10 @@ export interface JobRelease {
   /** File name or system version, for the technician. */
   name: string;
   components: ReleaseComponent[];
+  /** Bundles: the manifest's id (visit reports). */
+  bundleId?: string;
+  /** Bundles: SHA-256 of the manifest.json bytes, lower-case hex (visit reports). */
+  manifestSha256?: string;
 }
 
 /** What the engine does at each checkpoint. */

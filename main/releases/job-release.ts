@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SiteflashError } from '../errors';
@@ -14,7 +15,8 @@ export async function releaseFromBundle(bundles: BundleStore, id: string): Promi
 
 /** The release of a bundle folder whose manifest was verified (a stored bundle, or a test's own). */
 export async function releaseFromFolder(dir: string): Promise<JobRelease> {
-  const parsed = parseManifest(await readFile(join(dir, 'manifest.json')));
+  const bytes = await readFile(join(dir, 'manifest.json'));
+  const parsed = parseManifest(bytes);
   if (!parsed.ok) throw new SiteflashError('bundle-unreadable', `The release in ${dir} cannot be read: ${parsed.message}. Import it again.`);
   const m = parsed.manifest;
   return {
@@ -31,5 +33,7 @@ export async function releaseFromFolder(dir: string): Promise<JobRelease> {
       ...(c.securityCounter !== undefined ? { securityCounter: c.securityCounter } : {}),
       ...(c.rules?.minUpgradeFrom ? { minUpgradeFrom: c.rules.minUpgradeFrom } : {}),
     })),
+    bundleId: m.id,
+    manifestSha256: createHash('sha256').update(bytes).digest('hex'),
   };
 }

@@ -1,7 +1,7 @@
 import { SiteflashError } from '../errors';
 
-/** Names of the secrets siteflash keeps: the cloud token and one network key per project. */
-export type SecretName = 'cloud-token' | `net-key:${string}`;
+/** Names of the secrets siteflash keeps: the cloud token, one network key per project, and the laptop's signing key. */
+export type SecretName = 'cloud-token' | `net-key:${string}` | 'laptop-key';
 
 /** Keychain service name all siteflash secrets are stored under. */
 export const KEYCHAIN_SERVICE = 'siteflash';
@@ -10,7 +10,7 @@ const NET_KEY = /^net-key:[A-Za-z0-9._-]{1,64}$/;
 
 /** True if `name` is a secret name siteflash uses. */
 export function isSecretName(name: string): name is SecretName {
-  return name === 'cloud-token' || NET_KEY.test(name);
+  return name === 'cloud-token' || name === 'laptop-key' || NET_KEY.test(name);
 }
 
 /** The account name of a project's network key. */

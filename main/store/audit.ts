@@ -1,3 +1,4 @@
+import { linkRow, recordHead } from './audit-chain';
 import type { Db } from './db-type';
 import type { AuditEntry, EndState, HistoryFilter, LedAnswer } from '../jobs/types';
 
@@ -30,15 +31,22 @@ export class AuditLog {
   constructor(private readonly db: Db) {
     this.insert = db.prepare(
       `INSERT INTO audit_log (job_id, device_key, attempt, at, technician, site, device_id, board, from_version, to_version,
-         image_sha256, link, started_at, duration_ms, led_answers, result, reason)
+         image_sha256, link, started_at, duration_ms, led_answers, result, reason, prev_hash, row_hash)
        VALUES (@jobId, @deviceKey, @attempt, @at, @technician, @site, @deviceId, @board, @fromVersion, @toVersion,
-         @imageSha256, @link, @startedAt, @durationMs, @ledAnswers, @result, @reason)`,
+         @imageSha256, @link, @startedAt, @durationMs, @ledAnswers, @result, @reason, @prevHash, @rowHash)`,
     );
   }
 
-  /** Appends one row; call it inside the transaction that records the device's end. */
-  append(e: AuditEntry): void {
-    this.insert.run({ ...e, ledAnswers: JSON.stringify(e.ledAnswers) });
+  /**
+   * Appends one row, linked to the chain's head (main/store/README.md "Hash chains"), and keeps
+   * the new head with the sync state; call it inside the transaction that records the device's end.
+   */
+  append(e: AuditEntry): AuditLink {
+    const ledAnswers = JSON.stringify(e.ledAnswers);
+    const { prevHash, rowHash } = linkRow(this.db, 'audit', toColumns(e, ledAnswers));
+    const id = Number(this.insert.run({ ...e, ledAnswers, prevHash, rowHash }).lastInsertRowid);
+    recordHead(this.db, 'audit', { id, hash: rowHash });
+    return { id, prevHash, hash: rowHash };
   }
 
   /** Rows matching `filter`, newest first. */
@@ -60,6 +68,36 @@ export class AuditLog {
     const rows = this.db.prepare(sql).all({ ...args, limit: filter.limit ?? -1 }) as RawAudit[];
     return rows.map(fromRaw);
   }
+}
+
+/** Where an appended row sits in the chain; sent with the row to the cloud so it can see gaps. */
+export interface AuditLink {
+  id: number;
+  prevHash: string;
+  hash: string;
+}
+
+/** The audit_log columns of an entry, as hashed (main/store/README.md "Hash chains"). */
+export function toColumns(e: AuditEntry, ledAnswers: string = JSON.stringify(e.ledAnswers)): Record<string, unknown> {
+  return {
+    job_id: e.jobId,
+    device_key: e.deviceKey,
+    attempt: e.attempt,
+    at: e.at,
+    technician: e.technician,
+    site: e.site,
+    device_id: e.deviceId,
+    board: e.board,
+    from_version: e.fromVersion,
+    to_version: e.toVersion,
+    image_sha256: e.imageSha256,
+    link: e.link,
+    started_at: e.startedAt,
+    duration_ms: e.durationMs,
+    led_answers: ledAnswers,
+    result: e.result,
+    reason: e.reason,
+  };
 }
 
 function fromRaw(r: RawAudit): AuditEntry {

@@ -2,6 +2,7 @@ import { SiteflashError } from '../errors';
 import { assertTransition, isEnd } from '../jobs/state-machine';
 import type { DeviceSnapshot, DeviceState, JobSpec, JobState, LedAnswer } from '../jobs/types';
 import { AuditLog, type AuditEntry } from './audit';
+import { linkRow, recordHead } from './audit-chain';
 import type { Db } from './db-type';
 import { Outbox } from './outbox';
 
@@ -86,7 +87,7 @@ export class JobJournal {
     this.audit = new AuditLog(db);
     this.outbox = new Outbox(db);
     this.insertEvent = db.prepare(
-      `INSERT INTO batch_events (job_id, seq, at, device_key, kind, from_state, to_state, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO batch_events (job_id, seq, at, device_key, kind, from_state, to_state, detail, prev_hash, row_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.nextSeq = db.prepare('SELECT coalesce(max(seq), 0) + 1 AS n FROM batch_events WHERE job_id = ?');
   }
@@ -196,7 +197,12 @@ export class JobJournal {
 
   private event(jobId: string, key: string | null, kind: string, from: string | null, to: string | null, detail: Record<string, unknown>): number {
     const seq = (this.nextSeq.get(jobId) as { n: number }).n;
-    this.insertEvent.run(jobId, seq, this.now(), key, kind, from, to, JSON.stringify(detail));
+    const at = this.now();
+    const text = JSON.stringify(detail);
+    // Chained like the audit log (main/store/README.md "Hash chains"); callers already hold a transaction.
+    const link = linkRow(this.db, 'events', { job_id: jobId, seq, at, device_key: key, kind, from_state: from, to_state: to, detail: text });
+    const id = Number(this.insertEvent.run(jobId, seq, at, key, kind, from, to, text, link.prevHash, link.rowHash).lastInsertRowid);
+    recordHead(this.db, 'events', { id, hash: link.rowHash });
     return seq;
   }
 
@@ -222,8 +228,8 @@ export class JobJournal {
       result: row.state as AuditEntry['result'],
       reason: row.reason,
     };
-    this.audit.append(entry);
-    this.outbox.enqueue('audit', { type: 'device-update', ...entry }, `audit:${row.jobId}:${row.key}:${row.attempt}`, at);
+    const link = this.audit.append(entry);
+    this.outbox.enqueue('audit', { type: 'device-update', ...entry, chain: link }, `audit:${row.jobId}:${row.key}:${row.attempt}`, at);
   }
 }
 

@@ -1,4 +1,5 @@
 import type { SiteCatalog } from '../store/catalog-cache';
+import { recordedHead } from '../store/audit-chain';
 import type { Db } from '../store/db-type';
 import { Outbox, type OutboxKind } from '../store/outbox';
 import { readSyncState, recordSyncError, recordSyncSuccess } from '../store/sync-state';
@@ -135,6 +136,7 @@ export class SyncConnector {
         clock: this.deps.clock,
         rng: this.deps.rng,
         onProgress: (waiting) => this.hub.update({ waiting, online: true }),
+        chainHead: () => recordedHead(this.deps.db, 'audit'),
         ...(signal ? { signal } : {}),
       },
       this.pushOptions,

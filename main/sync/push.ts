@@ -1,3 +1,4 @@
+import type { ChainHead } from '../store/audit-chain';
 import type { Outbox, OutboxRow } from '../store/outbox';
 import { UPLOAD_PATH, uploadAckSchema } from './api-schemas';
 import { fullJitterDelay, type BackoffPolicy } from './backoff';
@@ -25,6 +26,11 @@ export interface PushDeps {
   /** Called after each batch, with how many rows still wait. */
   onProgress?: (waiting: number) => void;
   signal?: AbortSignal;
+  /**
+   * The audit chain's head as kept with the sync state, sent with every batch (`auditChainHead`)
+   * so the cloud can tell a gap in what it received from a laptop that has nothing more.
+   */
+  chainHead?: () => ChainHead | null;
 }
 
 /** How a drain ended. */
@@ -109,7 +115,9 @@ async function sendBatch(
 ): Promise<{ acked: string[]; rejected: { idempotencyKey: string; error: string }[]; missing: number[] }> {
   const kind = rows[0]?.kind ?? 'result';
   // Payloads are stored as JSON text; splice them in rather than parse and re-serialise each one.
-  const body = new RawJson(`{"items":[${rows.map((r) => `{"idempotencyKey":${JSON.stringify(r.idempotencyKey)},"payload":${r.payload}}`).join(',')}]}`);
+  const head = deps.chainHead?.() ?? null;
+  const headJson = head ? `"auditChainHead":${JSON.stringify({ id: head.id, hash: head.hash })},` : '';
+  const body = new RawJson(`{${headJson}"items":[${rows.map((r) => `{"idempotencyKey":${JSON.stringify(r.idempotencyKey)},"payload":${r.payload}}`).join(',')}]}`);
   const res = await cloudRequest(deps.endpoint, UPLOAD_PATH[kind], {
     method: 'POST',
     body,

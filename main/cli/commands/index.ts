@@ -1,4 +1,6 @@
 import type { Command } from '../command';
+import { auditVerifyCommand } from './audit';
+import { reportCommands } from './report';
 import { bundleCommands } from './bundle';
 import { deviceCommands } from './device';
 import { historyCommand } from './history';
@@ -13,4 +15,4 @@ import { updateCommand } from './update';
 import { verifyCommand } from './verify';
 
 /** Every `siteflash` sub-command, in the order `--help` lists them. */
-export const commands: Command[] = [portsCommand, devicesCommand, ...deviceCommands, updateCommand, historyCommand, ...gatewayCommands, verifyCommand, inspectCommand, ...bundleCommands, ...keysCommands, ...rekeyCommands, simCommand];
+export const commands: Command[] = [portsCommand, devicesCommand, ...deviceCommands, updateCommand, historyCommand, ...gatewayCommands, verifyCommand, inspectCommand, ...bundleCommands, ...keysCommands, ...rekeyCommands, simCommand, auditVerifyCommand, ...reportCommands];

@@ -1,11 +1,14 @@
 /**
  * `siteflash keys list | import PEM --name NAME --role image|release`: the trusted keys, shipped
- * (`resources/keys/`) and imported (`<data folder>/keys/`), with their fingerprints.
+ * (`resources/keys/`) and imported (`<data folder>/keys/`), with their fingerprints; `siteflash keys laptop`:
+ * this laptop's own signing key (public part).
  */
 import { SiteflashError } from '../../errors';
 import { KEY_ROLES, keyStoreFor } from '../../image/key-store';
 import { PEM_MAX_BYTES, readRegularFile } from '../../image/regular-file';
 import type { KeyRole } from '../../image/trusted-key';
+import { laptopKey, publicPart } from '../../secrets/laptop-key';
+import { SecretStore } from '../../secrets/secret-store';
 import { EXIT, parseOptions, UsageError, type Command } from '../command';
 
 const listCommand: Command = {
@@ -40,4 +43,17 @@ const importCommand: Command = {
   },
 };
 
-export const keysCommands: Command[] = [listCommand, importCommand];
+const laptopCommand: Command = {
+  name: 'keys laptop',
+  summary: "Show this laptop's own Ed25519 key (signs visit reports; made on first use, kept in the system keychain): public key and fingerprint",
+  usage: 'keys laptop [--json]',
+  async run(argv, ctx) {
+    parseOptions(argv, {}, false);
+    const key = publicPart(await laptopKey(new SecretStore()));
+    if (ctx.json) ctx.out(JSON.stringify(key, null, 2));
+    else ctx.out(`${key.createdNow ? 'made a new laptop key (kept in the system keychain)\n' : ''}laptop key ed25519  ${key.fingerprint}\n${key.publicKeyPem.trimEnd()}`);
+    return EXIT.ok;
+  },
+};
+
+export const keysCommands: Command[] = [listCommand, importCommand, laptopCommand];

@@ -1,6 +1,7 @@
 import type { Migration } from './migration';
 import { outboxSyncCatalog } from './0001-outbox-sync-catalog';
 import { jobsAudit } from './0002-jobs-audit';
+import { auditChain } from './0003-audit-chain';
 
 export type { Migration } from './migration';
 
@@ -9,4 +10,4 @@ export type { Migration } from './migration';
  * this one exporting a {@link Migration} with the next version, and append it here. Never edit
  * or reorder a step that has shipped: databases in the field already have it.
  */
-export const MIGRATIONS: readonly Migration[] = [outboxSyncCatalog, jobsAudit];
+export const MIGRATIONS: readonly Migration[] = [outboxSyncCatalog, jobsAudit, auditChain];

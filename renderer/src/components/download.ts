@@ -3,7 +3,16 @@
  * address, the same in Electron and in the browser host (no file system access in the renderer).
  */
 export function downloadText(fileName: string, text: string, type = 'text/csv;charset=utf-8'): void {
-  const url = URL.createObjectURL(new Blob([text], { type }));
+  downloadBlob(fileName, new Blob([text], { type }));
+}
+
+/** Hands bytes (base64, as the bridge carries them) to the browser as a file download. */
+export function downloadBase64(fileName: string, base64: string, type = 'application/octet-stream'): void {
+  downloadBlob(fileName, new Blob([Uint8Array.from(atob(base64), (c) => c.charCodeAt(0))], { type }));
+}
+
+function downloadBlob(fileName: string, blob: Blob): void {
+  const url = URL.createObjectURL(blob);
   const a = document.createElement('a');
   a.href = url;
   a.download = fileName;

@@ -9,6 +9,7 @@ import { createJobsStore } from './jobs-store';
 import { createNavStore } from './nav-store';
 import { createPortsStore } from './ports-store';
 import { createReleasesStore } from './releases-store';
+import { createReportStore } from './report-store';
 import { createSettingsStore } from './settings-store';
 import { createSyncStore } from './sync-store';
 
@@ -25,3 +26,4 @@ export const demoStore = createDemoStore(getBridge);
 export const collectStore = createCollectStore(getBridge);
 export const jobsStore = createJobsStore(getBridge);
 export const historyStore = createHistoryStore(getBridge);
+export const reportStore = createReportStore(getBridge);
