@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AppInfo, ArgsOf, Channel, EventName, Events, HistoryFilter, Result, ResultOf } from '../preload/api';
+import type { AppInfo, ArgsOf, Channel, DeviceSummary, EventName, Events, HistoryFilter, Result, ResultOf } from '../preload/api';
 import { EVENT_NAMES } from '../preload/api';
 import { SiteflashError, toErrorValue } from './errors';
 import { LogHub, type Logger } from './log/logger';
@@ -17,7 +17,7 @@ import { setNetKey } from './commission/net-key';
 import { redactSecrets } from './secrets/redact';
 import { secretsFacade } from './secrets/secrets-facade';
 import { argSchemas } from './schemas';
-import { Services } from './services';
+import { Services, type DirectTargetRequest } from './services';
 import { version } from '../package.json';
 
 /** How a core is started; every outside dependency can be replaced. */
@@ -50,6 +50,8 @@ export class Core {
   readonly services: Services;
   private readonly events = new EventEmitter();
   private readonly handlers: Handlers;
+  /** What the last "Find devices" listed: its BLE and HID devices are collected as direct devices. */
+  private found: DeviceSummary[] = [];
 
   constructor(readonly options: CoreOptions) {
     this.logs = new LogHub(options.logToFile === false ? null : join(options.dataDir, 'logs', 'siteflash.log'));
@@ -62,7 +64,7 @@ export class Core {
       { serial: () => this.ports.list(), ...(options.deviceSources ?? { noble: loadNoble, hid: loadNodeHid }) },
       this.log.child('devices'),
     );
-    this.services = new Services(options.dataDir, this.releases, this.log);
+    this.services = new Services(options.dataDir, this.releases, this.log, () => this.directTargets());
     this.wireEvents();
     this.logs.addRedactor(redactSecrets);
     this.logs.onLine((line) => this.emit('log:line', line));
@@ -81,7 +83,11 @@ export class Core {
       'releases:verify': ({ id }) => this.releases.verify(id),
       'releases:remove': async ({ id }) => (await this.releases.remove(id), null),
       'image:check': ({ fileName, dataBase64 }) => this.releases.checkImage(fileName, Buffer.from(dataBase64, 'base64')),
-      'devices:scan': (args) => this.devices.scan(args),
+      'devices:scan': async (args) => {
+        const found = await this.devices.scan(args);
+        this.found = found.devices;
+        return found;
+      },
       'settings:get': async () => this.services.settings.current,
       'settings:set': async (change) => {
         const before = this.services.settings.current;
@@ -178,6 +184,13 @@ export class Core {
     s.gateway.collectChanges.add((e) => this.emit('collect:changed', e));
     s.gateway.changes.add((e) => this.emit('gateway:changed', e));
     s.demo.onChange((e) => this.emit('demo:changed', e));
+  }
+
+  /** Devices connected directly: every serial port listed now (the OS's and those added by path), and the BLE and HID devices found last. */
+  private async directTargets(): Promise<DirectTargetRequest[]> {
+    const serial = (await this.ports.list()).map((p): DirectTargetRequest => ({ kind: 'serial', path: p.path }));
+    const other = this.found.flatMap((d): DirectTargetRequest[] => (d.link === 'ble' ? [{ kind: 'ble', address: d.address }] : d.link === 'hid' ? [{ kind: 'hid', path: d.address }] : []));
+    return [...serial, ...other];
   }
 
   private async exportCsv(filter: HistoryFilter): Promise<{ fileName: string; csv: string; rows: number }> {

@@ -13,7 +13,7 @@ import type { Link } from './links/link';
 import type { Logger } from './log/logger';
 import type { DeviceDriver } from './jobs/driver';
 import { GATEWAY_TARGET_PREFIX, GatewayDriver, gatewayTarget } from './jobs/gateway-driver';
-import { JobsService } from './jobs/jobs-service';
+import { deviceKeyOf, JobsService } from './jobs/jobs-service';
 import { RoutingDriver } from './jobs/routing-driver';
 import { defaultOpenLink, SmpDriver } from './jobs/smp-driver';
 import type { JobTarget } from './jobs/types';
@@ -30,6 +30,9 @@ const DEMO_PREFIX = 'demo/';
 /** Through the demo gateway a lost forward is noticed in seconds rather than the real 20 s. */
 const DEMO_FORWARD_TIMEOUT_MS = 4000;
 
+/** A device connected directly (serial, BLE, HID), as a job reaches it. */
+export type DirectTargetRequest = Extract<JobTargetRequest, { kind: 'serial' | 'ble' | 'hid' }>;
+
 /**
  * The core's long-lived services, built once and wired to each other: the journal database, the
  * batch engine with one driver per way of reaching a device, sync, secrets, settings, the gateway
@@ -44,11 +47,15 @@ export class Services {
   readonly gateway: GatewayConnection;
   readonly jobs: JobsService;
   private gatewayDriver: { client: unknown; driver: GatewayDriver } | null = null;
+  /** Links the jobs opened to direct devices, by device key. */
+  private readonly directLinks = new Map<string, Link>();
 
   constructor(
     dataDir: string,
     private readonly releases: ReleasesService,
     private readonly log: Logger,
+    /** Devices connected directly, found on serial, BLE and HID (the Connect screen's list); the demo's come on top. */
+    private readonly directDevices: () => Promise<DirectTargetRequest[]> = async () => [],
   ) {
     this.db = openDatabase({ dataDir }).db;
     this.settings = new AppSettingsStore(dataDir);
@@ -66,9 +73,10 @@ export class Services {
         }
       },
     });
-    this.gateway = new GatewayConnection(log.child('gateway'), () =>
-      this.demo.running ? this.demo.snapshot().devices.filter((d) => d.via === 'direct').map((d) => ({ link: this.demo.directLink(d.id), target: { kind: 'demo', deviceId: d.id } })) : [],
-    );
+    this.gateway = new GatewayConnection(log.child('gateway'), async () => [
+      ...(this.demo.running ? this.demo.snapshot().devices.filter((d) => d.via === 'direct').map((d) => ({ link: this.demo.directLink(d.id), target: { kind: 'demo', deviceId: d.id } as const })) : []),
+      ...(await this.directDevices()).filter((t) => !this.isGatewayPath(t)).map((target) => ({ link: this.directLinkFor(target), target })),
+    ]);
     const smp = new SmpDriver({ openLink: (t) => this.openDirect(t) });
     this.jobs = new JobsService({ db: this.db, driver: new RoutingDriver((t) => this.driverFor(t, smp)), netKey: keychainNetKeys(this.secrets) });
     // A device's end writes its audit row to the outbox in the same commit: the waiting count moves.
@@ -137,7 +145,7 @@ export class Services {
   }
 
   async identify(target: JobTargetRequest): Promise<null> {
-    await this.gateway.identify(target, (t) => (t.kind === 'demo' ? this.demo.directLink(t.deviceId) : null));
+    await this.gateway.identify(target, (t) => (t.kind === 'demo' ? this.demo.directLink(t.deviceId) : t.kind === 'gateway' ? null : this.directLinkFor(t)));
     return null;
   }
 
@@ -187,6 +195,21 @@ export class Services {
   private openDirect(target: JobTarget): Link {
     const l = target.link;
     if (l.kind === 'loopback' && l.name.startsWith(DEMO_PREFIX)) return this.demo.directLink(l.name.slice(DEMO_PREFIX.length));
-    return defaultOpenLink(target);
+    const link = defaultOpenLink(target);
+    // Kept so that collecting sees the link open (a job holds it) and does not talk over the job.
+    this.directLinks.set(deviceKeyOf(target.link), link);
+    return link;
+  }
+
+  /** The link a job holds for this device while it is open, else a fresh one for one short exchange. */
+  private directLinkFor(target: DirectTargetRequest): Link {
+    const held = this.directLinks.get(deviceKeyOf(target));
+    if (held?.isOpen) return held;
+    return defaultOpenLink({ link: target });
+  }
+
+  /** The connected gateway's own port is not a device to ask. */
+  private isGatewayPath(target: DirectTargetRequest): boolean {
+    return target.kind === 'serial' && this.gateway.info.connected && this.gateway.info.via === target.path;
   }
 }
