@@ -27,6 +27,7 @@ const policy = z
     afterRejoin: z.enum(['confirm', 'leave-in-test']),
     backoff: z.object({ baseMs: z.number().int().min(0).max(60_000), capMs: z.number().int().min(0).max(600_000) }).strict().optional(),
     rejoinTimeoutMs: z.number().int().min(1000).max(3_600_000).optional(),
+    allowDowngrade: z.boolean().optional(),
   })
   .strict();
 /** An LED answer given before the job (Collect): seen or not, epoch ms. */

@@ -97,10 +97,12 @@ export class Services {
     if (resumed.length) this.log.info(`resumed ${resumed.length} unfinished job(s) from the journal`);
   }
 
-  async startJob(req: JobStartRequest): Promise<JobSnapshot> {
+  /** Starts a job for any adapter; `as` names who and where when the adapter was told (the CLI's --technician, --site). */
+  async startJob(req: JobStartRequest, as: { technician?: string; site?: string } = {}): Promise<JobSnapshot> {
     if (req.targets.length === 0) throw new SiteflashError('no-devices', 'Choose at least one device to update.');
     const s = this.settings.current;
-    const who = { technician: s.technician || userInfo().username, ...(s.siteName ? { site: s.siteName } : {}) };
+    const site = as.site ?? s.siteName;
+    const who = { technician: as.technician || s.technician || userInfo().username, ...(site ? { site } : {}) };
     const targets = req.targets.map((t) => this.toTarget(t.link, t.expectedDeviceId));
     const kind = req.kind ?? 'firmware';
     const release = kind === 'network' ? null : await releaseFromBundle(this.releases.bundles, req.bundleId ?? '');

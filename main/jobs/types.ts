@@ -79,6 +79,8 @@ export interface JobPolicy {
   backoff?: { baseMs: number; capMs: number };
   /** How long a device may take to come back after its reset (default 120 s). */
   rejoinTimeoutMs?: number;
+  /** Install a version older than the device runs (refused as `downgrade` otherwise). */
+  allowDowngrade?: boolean;
 }
 
 /**
