@@ -6,7 +6,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LogHub } from '../../../main/log/logger';
 import { ReleasesService } from '../../../main/releases/releases-service';
 import { startFleet, type Fleet } from '../../../main/sim/fleet';
+import { systemClock } from '../../../main/links/clock';
+import { createSimGateway, type SimGateway } from '../../../main/sim/gateway';
+import { attachSerialPort, type SerialAttachment } from '../../../main/sim/serial-host';
+import { SimTransport } from '../../../main/sim/sim-transport';
 import { fieldVersionText } from '../../../main/sim/slot-image';
+import { openPtyPair, type PtyPair } from '../../pty';
 
 const root = resolve(import.meta.dirname, '..', '..', '..');
 
@@ -75,4 +80,45 @@ describe('siteflash update --bundle (built CLI, simulated device on a pty)', () 
     const r = await siteflash(['update', 'app.bin', '--bundle', bundleId, '--port', '/dev/null'], dataDir);
     expect(r.code).toBe(2);
   });
+});
+
+/** A fast simulated gateway (serial at 1 Mbaud on a pty) with two sf-sensor-t rev A devices on 1.4.2 behind its radio. */
+describe('siteflash gateway batch --bundle (built CLI, simulated gateway on a pty)', () => {
+  const FAST = { baud: 1_000_000, processingMs: 0, eraseMsPerSector: 0.2, writeBytesPerMs: 20_000, resetDelayMs: 10, bootMs: 40, swapMsPerSector: 0.2 };
+  const dataDir = mkdtempSync(join(tmpdir(), 'siteflash-cli-gw-'));
+  let sim: SimGateway;
+  let pty: PtyPair;
+  let transport: SimTransport;
+  let port: SerialAttachment;
+  let bundleId = '';
+
+  beforeAll(async () => {
+    bundleId = (await new ReleasesService(dataDir, new LogHub(null).logger('test')).importDemo()).id;
+    sim = createSimGateway({
+      clock: systemClock,
+      devices: [{ board: 'sf-sensor-t', count: 2, version: '1.4.2+0', device: { hwRev: 'A', timing: FAST } }],
+      radio: { bitRate: 2_000_000, dutyCycle: 1 },
+      timing: FAST,
+    });
+    pty = await openPtyPair();
+    transport = new SimTransport(sim.gateway, { framing: 'serial', clock: systemClock, banner: false });
+    port = await attachSerialPort(transport, pty.a, 1_000_000);
+  }, 60_000);
+  afterAll(async () => {
+    await port?.close();
+    transport?.dispose();
+    await pty?.close();
+    sim?.dispose();
+  });
+
+  it('runs the batch as a job of the core: the devices run the release, and history lists each of them', async () => {
+    const ids = sim.devices.map((x) => x.id);
+    const r = await siteflash(['gateway', 'batch', '--bundle', bundleId, '--targets', ids.join(','), '--port', pty.b, '--baud', '1000000', '--no-confirm', '--site', 'Gateway site', '--json'], dataDir);
+    expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
+    for (const x of sim.devices) expect(fieldVersionText(x.flash.image(0)!.version)).toBe('1.5.0+17');
+    const h = await siteflash(['history', '--site', 'Gateway site', '--json'], dataDir);
+    expect(h.code, h.stderr).toBe(0);
+    const { history } = JSON.parse(h.stdout) as { history: { deviceId: string | null; result: string; toVersion: string | null }[] };
+    expect(history.map((x) => `${x.deviceId} ${x.result} ${x.toVersion}`).sort()).toEqual(ids.map((id) => `${id} done 1.5.0+17`).sort());
+  }, 180_000);
 });
