@@ -111,7 +111,10 @@ async function advance(ctx: RunnerContext, conn: DeviceConnection): Promise<void
         if (expected && facts.deviceId && facts.deviceId !== expected) {
           throw new JobError('wrong-device', `Expected device ${expected} on ${conn.linkId}, found ${facts.deviceId}.`);
         }
-        if (spec.policy.ledConfirm) await checkpoint(ctx, conn, 'update-mode');
+        // A device with nothing to receive is not asked (nor recorded as answering) the update-mode LED question.
+        const choice = chooseComponent(spec.release, facts, { allowDowngrade: spec.policy.allowDowngrade === true });
+        const nothingToSend = !choice.ok && choice.upToDate;
+        if (spec.policy.ledConfirm && !nothingToSend) await checkpoint(ctx, conn, 'update-mode');
         move(ctx, 'in-update-mode', { deviceId: facts.deviceId ?? null, board: facts.board ?? null, fromVersion: runningVersion(facts) });
         break;
       }
