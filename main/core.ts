@@ -116,8 +116,10 @@ export class Core {
       'gateway:connect': ({ path, baudRate }) => this.services.connectGateway(path, baudRate),
       'gateway:status': async () => this.services.gateway.info,
       'gateway:disconnect': () => this.services.gateway.disconnect(),
-      'collect:start': async () => this.services.gateway.startCollect(),
-      'collect:stop': async () => this.services.gateway.stopCollect(),
+      'collect:start': async () => this.services.collectView(this.services.gateway.startCollect()),
+      'collect:stop': async () => this.services.collectView(this.services.gateway.stopCollect()),
+      'collect:answer-led': async ({ deviceId, seen }) => (this.services.choices.answer(deviceId, seen), this.services.collectView()),
+      'collect:choose': async ({ deviceId, on }) => (this.services.choices.choose(deviceId, on), this.services.collectView()),
       'devices:identify': ({ target }) => this.services.identify(target),
       'demo:start': () => this.services.startDemo(),
       'demo:status': async () => this.services.demo.snapshot(),
@@ -181,7 +183,8 @@ export class Core {
     s.jobs.on('job:led-prompt', (e) => this.emit('job:led-prompt', e));
     s.jobs.on('job:state', (e) => this.emit('job:state', e));
     s.sync.onStatus((e) => this.emit('sync:status', e));
-    s.gateway.collectChanges.add((e) => this.emit('collect:changed', e));
+    s.gateway.collectChanges.add((e) => this.emit('collect:changed', s.collectView(e)));
+    s.choices.changes.add(() => this.emit('collect:changed', s.collectView()));
     s.gateway.changes.add((e) => this.emit('gateway:changed', e));
     s.demo.onChange((e) => this.emit('demo:changed', e));
   }

@@ -108,6 +108,8 @@ export const argSchemas: { [C in Channel]: z.ZodType<ArgsOf<C>> } = {
   'gateway:disconnect': empty,
   'collect:start': empty,
   'collect:stop': empty,
+  'collect:answer-led': z.object({ deviceId, seen: z.boolean().nullable() }).strict(),
+  'collect:choose': z.object({ deviceId, on: z.boolean() }).strict(),
   'devices:identify': z.object({ target }).strict(),
   'demo:start': empty,
   'demo:status': empty,

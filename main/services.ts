@@ -1,6 +1,7 @@
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
-import type { JobSnapshot, JobStartRequest, JobTargetRequest, SecretsStatus } from '../preload/api';
+import type { CollectState, JobSnapshot, JobStartRequest, JobTargetRequest, SecretsStatus } from '../preload/api';
+import { CollectChoices } from './jobs/collect-choices';
 import { commission } from './commission/commission';
 import { keychainNetKeys } from './commission/net-key';
 import { networkJobSpec } from './commission/network-job';
@@ -46,6 +47,8 @@ export class Services {
   readonly demo = new DemoSiteRunner();
   readonly gateway: GatewayConnection;
   readonly jobs: JobsService;
+  /** The Collect screen's choices and LED answers, kept here so that a reload keeps them. */
+  readonly choices = new CollectChoices();
   private gatewayDriver: { client: unknown; driver: GatewayDriver } | null = null;
   /** Links the jobs opened to direct devices, by device key. */
   private readonly directLinks = new Map<string, Link>();
@@ -89,6 +92,13 @@ export class Services {
       }
     });
     this.sync.configure(this.settings.current.cloudUrl, this.settings.current.siteIds);
+    // Before the core's own listener: a device that left update mode loses its tick in the same change.
+    this.gateway.collectChanges.add((s) => this.choices.observe(s.devices));
+  }
+
+  /** What the Collect screen shows: the devices heard, and the technician's choices and answers. */
+  collectView(state: CollectState = this.gateway.collectState): CollectState {
+    return { ...state, chosen: this.choices.current.chosen, answers: this.choices.current.answers };
   }
 
   /** Resumes jobs a crash or a quit left unfinished (the journal says where each device was). */
@@ -108,8 +118,10 @@ export class Services {
     const release = kind === 'network' ? null : await releaseFromBundle(this.releases.bundles, req.bundleId ?? '');
     if (kind === 'firmware') {
       // Only a firmware job takes the Collect answer: in a commissioning the network phase's reset ends update mode first.
+      // The answer and its time are the ones the core recorded on Collect, never a time the renderer sent.
       const answered = targets.map((t, i) => {
-        const led = req.targets[i]?.updateModeLed;
+        const r = req.targets[i];
+        const led = this.choices.answerFor(r?.expectedDeviceId ?? (r && 'deviceId' in r.link ? r.link.deviceId : undefined));
         return led ? { ...t, updateModeLed: { seen: led.seen, at: led.at } } : t;
       });
       return this.jobs.get(this.jobs.start({ release: release!, targets: answered, policy: req.policy, ...who }));

@@ -13,16 +13,20 @@ const FROM = '1.4.2+0';
 
 const nav = (page: Page, name: string) => page.getByRole('navigation').getByRole('button', { name: new RegExp(`^\\d? ?${name}`) }).click();
 
-/** Answers "Yes" to every LED question on the Update screen until the job settles. */
-async function answerUntilSettled(page: Page): Promise<void> {
+/** Answers "Yes" to every LED question on the Update screen until the job settles; returns the patterns asked. */
+async function answerUntilSettled(page: Page): Promise<string[]> {
+  const asked: string[] = [];
   const results = page.getByRole('button', { name: 'See the results' });
   const deadline = Date.now() + 240_000;
   while (!(await results.isVisible())) {
     if (Date.now() > deadline) throw new Error(`the batch did not settle; page says:\n${await page.locator('main').innerText()}`);
     const prompt = page.getByTestId('led-prompt').first();
-    if (await prompt.isVisible()) await prompt.getByRole('button', { name: 'Yes, it does' }).click();
-    else await page.waitForTimeout(200);
+    if (await prompt.isVisible()) {
+      asked.push((await prompt.getAttribute('data-pattern')) ?? '');
+      await prompt.getByRole('button', { name: 'Yes, it does' }).click();
+    } else await page.waitForTimeout(200);
   }
+  return asked;
 }
 
 describe('a visit with two devices connected directly on serial ports, no demo site', () => {
@@ -76,15 +80,39 @@ describe('a visit with two devices connected directly on serial ports, no demo s
     await screenshot(page, 'direct-collect');
   }, 60_000);
 
+  it('keeps the choices and LED answers across a reload in the middle of Collect (the core holds them)', async () => {
+    await page.reload();
+    await nav(page, 'Collect');
+    for (const m of fleet.members) {
+      const card = page.locator(`article.heard[data-device="${m.device.id}"]`);
+      await expect.poll(() => card.count(), { timeout: 30_000 }).toBe(1);
+      await expect.poll(() => card.getByTestId('led-answer').textContent()).toContain('You saw the update-mode LED');
+      expect(await card.getByRole('checkbox', { name: 'Update this device' }).isChecked()).toBe(true);
+    }
+    expect(await page.getByTestId('chosen-count').textContent()).toContain('2 devices chosen');
+  }, 60_000);
+
   it('updates both in one job, and the devices run the new version', async () => {
     await page.getByRole('button', { name: 'Next: update the chosen devices' }).click();
     await page.getByRole('heading', { name: 'Update', level: 1 }).waitFor();
     await page.getByRole('button', { name: 'Start updating 2 devices' }).click();
-    await answerUntilSettled(page);
+    // The update-mode answers given on Collect (before the reload) are the core's: the Update screen asks only for joined.
+    const asked = await answerUntilSettled(page);
+    expect(asked.filter((p) => p !== 'joined')).toEqual([]);
     const states = await Promise.all(fleet.members.map((m) => page.locator(`article.row[data-device="${m.device.id}"]`).getAttribute('data-state')));
     expect(states).toEqual(['done', 'done']);
     // What the devices themselves report, not what the app says.
     for (const m of fleet.members) expect(fieldVersionText(m.device.flash.image(0)!.version)).toBe('1.5.0+17');
     await screenshot(page, 'direct-update-done');
   }, 300_000);
+
+  it('clears the ticks and answers of devices that left update mode (they restarted into the new image)', async () => {
+    await nav(page, 'Collect');
+    for (const m of fleet.members) {
+      const card = page.locator(`article.heard[data-device="${m.device.id}"]`);
+      await expect.poll(() => card.getAttribute('data-mode'), { timeout: 30_000 }).toBe('normal');
+      expect(await card.getByRole('checkbox', { name: 'Update this device' }).isChecked()).toBe(false);
+    }
+    await expect.poll(() => page.getByTestId('chosen-count').textContent()).toContain('0 devices chosen');
+  }, 60_000);
 });
