@@ -250,10 +250,11 @@ export interface AuditEntry {
 
 /** What {@link AuditLog.history} filters on; absent fields match everything. */
 export interface HistoryFilter {
+  /** Any part of the site name, ignoring case. */
   site?: string;
   /** One job's rows (e.g. the Results screen's export). */
   jobId?: string;
-  /** Device id (EUI-64) or device key (link id). */
+  /** Any part of the device id (EUI-64) or device key (link id), ignoring case. */
   device?: string;
   result?: EndState;
   /** Epoch ms bounds, inclusive. */
