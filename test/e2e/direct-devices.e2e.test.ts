@@ -74,9 +74,10 @@ describe('a visit with two devices connected directly on serial ports, no demo s
       const card = page.locator(`article.heard[data-device="${m.device.id}"]`);
       await expect.poll(() => card.getAttribute('data-mode'), { timeout: 20_000 }).toBe('update');
       await card.getByRole('button', { name: 'Yes, it does' }).click();
-      expect(await card.getByRole('checkbox', { name: 'Update this device' }).isChecked()).toBe(true);
+      // The answer is a request to the core: the tick shows once the core has it.
+      await expect.poll(() => card.getByRole('checkbox', { name: 'Update this device' }).isChecked()).toBe(true);
     }
-    expect(await page.getByTestId('chosen-count').textContent()).toContain('2 devices chosen');
+    await expect.poll(() => page.getByTestId('chosen-count').textContent()).toContain('2 devices chosen');
     await screenshot(page, 'direct-collect');
   }, 60_000);
 
@@ -115,4 +116,24 @@ describe('a visit with two devices connected directly on serial ports, no demo s
     }
     await expect.poll(() => page.getByTestId('chosen-count').textContent()).toContain('0 devices chosen');
   }, 60_000);
+
+  it('says "already up to date (2)" for a second batch of the same devices, and asks no LED question', async () => {
+    for (const m of fleet.members) m.device.enterUpdateMode();
+    for (const m of fleet.members) {
+      const card = page.locator(`article.heard[data-device="${m.device.id}"]`);
+      await expect.poll(() => card.getAttribute('data-mode'), { timeout: 20_000 }).toBe('update');
+      await card.getByRole('button', { name: 'Yes, it does' }).click();
+    }
+    await expect.poll(() => page.getByTestId('chosen-count').textContent()).toContain('2 devices chosen');
+    await page.getByRole('button', { name: 'Next: update the chosen devices' }).click();
+    await page.getByRole('button', { name: 'Start a new batch' }).click();
+    await page.getByRole('button', { name: 'Start updating 2 devices' }).click();
+    expect(await answerUntilSettled(page)).toEqual([]);
+    await page.getByRole('button', { name: 'See the results' }).click();
+    await expect.poll(() => page.getByTestId('outcome').textContent()).toContain('already up to date (2)');
+    expect(await page.getByTestId('outcome').textContent()).not.toMatch(/updated/);
+    const summary = await page.getByTestId('summary').locator('tbody tr').first().locator('td').allInnerTexts();
+    expect(summary.slice(2, 4)).toEqual(['0', '2']);
+    await screenshot(page, 'direct-already-up-to-date');
+  }, 120_000);
 });

@@ -84,7 +84,10 @@ export interface SummaryLine {
   board: string;
   /** The version they run now as far as the job knows. */
   version: string;
+  /** Devices that received the release (or the settings). */
   done: number;
+  /** Devices that already ran the release: nothing was sent. */
+  upToDate: number;
   failed: number;
   other: number;
 }
@@ -96,8 +99,9 @@ export function summarize(job: JobSnapshot): SummaryLine[] {
     const board = d.board ?? 'unknown board';
     const version = (d.state === 'done' ? d.toVersion : d.fromVersion) ?? 'unknown';
     const key = `${board}\u0000${version}`;
-    const line = lines.get(key) ?? { board, version, done: 0, failed: 0, other: 0 };
-    if (d.state === 'done') line.done += 1;
+    const line = lines.get(key) ?? { board, version, done: 0, upToDate: 0, failed: 0, other: 0 };
+    if (d.state === 'done' && d.reasonKind === 'already-up-to-date') line.upToDate += 1;
+    else if (d.state === 'done') line.done += 1;
     else if (d.state === 'failed' || d.state === 'rolled-back') line.failed += 1;
     else line.other += 1;
     lines.set(key, line);
