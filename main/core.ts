@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AppInfo, ArgsOf, Channel, EventName, Events, HistoryFilter, Result, ResultOf } from '../preload/api';
+import type { AppInfo, ArgsOf, Channel, DeviceSummary, EventName, Events, HistoryFilter, Result, ResultOf } from '../preload/api';
 import { EVENT_NAMES } from '../preload/api';
 import { SiteflashError, toErrorValue } from './errors';
 import { LogHub, type Logger } from './log/logger';
@@ -22,7 +22,7 @@ import { exportVisitReport, visitOfJob } from './report/export';
 import { listVisits } from './report/visits';
 import { chromiumPdfPrinter, type PdfPrinter } from './report/pdf';
 import { argSchemas } from './schemas';
-import { Services } from './services';
+import { Services, type DirectTargetRequest } from './services';
 import { databaseFaultOf } from './store/storage-fault';
 import { version } from '../package.json';
 
@@ -60,6 +60,8 @@ export class Core {
   readonly uploads: UploadStaging;
   private readonly events = new EventEmitter();
   private readonly handlers: Handlers;
+  /** What the last "Find devices" listed: its BLE and HID devices are collected as direct devices. */
+  private found: DeviceSummary[] = [];
 
   constructor(readonly options: CoreOptions) {
     this.logs = new LogHub(options.logToFile === false ? null : join(options.dataDir, 'logs', 'siteflash.log'));
@@ -72,7 +74,7 @@ export class Core {
       { serial: () => this.ports.list(), ...(options.deviceSources ?? { noble: loadNoble, hid: loadNodeHid }) },
       this.log.child('devices'),
     );
-    this.services = new Services(options.dataDir, this.releases, this.log);
+    this.services = new Services(options.dataDir, this.releases, this.log, () => this.directTargets());
     this.uploads = new UploadStaging(join(options.dataDir, 'staging'), this.log.child('uploads'), { maxBytes: MAX_IMPORT_BYTES });
     this.wireEvents();
     this.logs.addRedactor(redactSecrets);
@@ -97,7 +99,11 @@ export class Core {
       'upload:abort': async ({ uploadId }) => (await this.uploads.abort(uploadId), null),
       'releases:import-upload': ({ uploadId }) => this.uploads.finish(uploadId, (path) => this.releases.importPath(path)),
       'image:check-upload': ({ uploadId }) => this.uploads.finish(uploadId, (path, fileName) => this.releases.checkImageAt(fileName, path)),
-      'devices:scan': (args) => this.devices.scan(args),
+      'devices:scan': async (args) => {
+        const found = await this.devices.scan(args);
+        this.found = found.devices;
+        return found;
+      },
       'settings:get': async () => this.services.settings.current,
       'settings:set': async (change) => {
         const before = this.services.settings.current;
@@ -126,8 +132,10 @@ export class Core {
       'gateway:connect': ({ path, baudRate }) => this.services.connectGateway(path, baudRate),
       'gateway:status': async () => this.services.gateway.info,
       'gateway:disconnect': () => this.services.gateway.disconnect(),
-      'collect:start': async () => this.services.gateway.startCollect(),
-      'collect:stop': async () => this.services.gateway.stopCollect(),
+      'collect:start': async () => this.services.collectView(this.services.gateway.startCollect()),
+      'collect:stop': async () => this.services.collectView(this.services.gateway.stopCollect()),
+      'collect:answer-led': async ({ deviceId, seen }) => (this.services.choices.answer(deviceId, seen), this.services.collectView()),
+      'collect:choose': async ({ deviceId, on }) => (this.services.choices.choose(deviceId, on), this.services.collectView()),
       'devices:identify': ({ target }) => this.services.identify(target),
       'demo:start': () => this.services.startDemo(),
       'demo:status': async () => this.services.demo.snapshot(),
@@ -203,9 +211,17 @@ export class Core {
     s.jobs.on('job:led-prompt', (e) => this.emit('job:led-prompt', e));
     s.jobs.on('job:state', (e) => this.emit('job:state', e));
     s.sync.onStatus((e) => this.emit('sync:status', e));
-    s.gateway.collectChanges.add((e) => this.emit('collect:changed', e));
+    s.gateway.collectChanges.add((e) => this.emit('collect:changed', s.collectView(e)));
+    s.choices.changes.add(() => this.emit('collect:changed', s.collectView()));
     s.gateway.changes.add((e) => this.emit('gateway:changed', e));
     s.demo.onChange((e) => this.emit('demo:changed', e));
+  }
+
+  /** Devices connected directly: every serial port listed now (the OS's and those added by path), and the BLE and HID devices found last. */
+  private async directTargets(): Promise<DirectTargetRequest[]> {
+    const serial = (await this.ports.list()).map((p): DirectTargetRequest => ({ kind: 'serial', path: p.path }));
+    const other = this.found.flatMap((d): DirectTargetRequest[] => (d.link === 'ble' ? [{ kind: 'ble', address: d.address }] : d.link === 'hid' ? [{ kind: 'hid', path: d.address }] : []));
+    return [...serial, ...other];
   }
 
   private async exportCsv(filter: HistoryFilter): Promise<{ fileName: string; csv: string; rows: number }> {

@@ -29,6 +29,7 @@ const policy = z
     afterRejoin: z.enum(['confirm', 'leave-in-test']),
     backoff: z.object({ baseMs: z.number().int().min(0).max(60_000), capMs: z.number().int().min(0).max(600_000) }).strict().optional(),
     rejoinTimeoutMs: z.number().int().min(1000).max(3_600_000).optional(),
+    allowDowngrade: z.boolean().optional(),
   })
   .strict();
 /** An LED answer given before the job (Collect): seen or not, epoch ms. */
@@ -114,6 +115,8 @@ export const argSchemas: { [C in Channel]: z.ZodType<ArgsOf<C>> } = {
   'gateway:disconnect': empty,
   'collect:start': empty,
   'collect:stop': empty,
+  'collect:answer-led': z.object({ deviceId, seen: z.boolean().nullable() }).strict(),
+  'collect:choose': z.object({ deviceId, on: z.boolean() }).strict(),
   'devices:identify': z.object({ target }).strict(),
   'demo:start': empty,
   'demo:status': empty,

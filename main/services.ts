@@ -1,6 +1,7 @@
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
-import type { JobSnapshot, JobStartRequest, JobTargetRequest, SecretsStatus } from '../preload/api';
+import type { CollectState, JobSnapshot, JobStartRequest, JobTargetRequest, SecretsStatus } from '../preload/api';
+import { CollectChoices } from './jobs/collect-choices';
 import { commission } from './commission/commission';
 import { keychainNetKeys } from './commission/net-key';
 import { networkJobSpec } from './commission/network-job';
@@ -13,7 +14,7 @@ import type { Link } from './links/link';
 import type { Logger } from './log/logger';
 import type { DeviceDriver } from './jobs/driver';
 import { GATEWAY_TARGET_PREFIX, GatewayDriver, gatewayTarget } from './jobs/gateway-driver';
-import { JobsService } from './jobs/jobs-service';
+import { deviceKeyOf, JobsService } from './jobs/jobs-service';
 import { RoutingDriver } from './jobs/routing-driver';
 import { defaultOpenLink, SmpDriver } from './jobs/smp-driver';
 import type { JobTarget } from './jobs/types';
@@ -31,6 +32,9 @@ const DEMO_PREFIX = 'demo/';
 /** Through the demo gateway a lost forward is noticed in seconds rather than the real 20 s. */
 const DEMO_FORWARD_TIMEOUT_MS = 4000;
 
+/** A device connected directly (serial, BLE, HID), as a job reaches it. */
+export type DirectTargetRequest = Extract<JobTargetRequest, { kind: 'serial' | 'ble' | 'hid' }>;
+
 /**
  * The core's long-lived services, built once and wired to each other: the journal database, the
  * batch engine with one driver per way of reaching a device, sync, secrets, settings, the gateway
@@ -44,12 +48,18 @@ export class Services {
   readonly demo = new DemoSiteRunner();
   readonly gateway: GatewayConnection;
   readonly jobs: JobsService;
+  /** The Collect screen's choices and LED answers, kept here so that a reload keeps them. */
+  readonly choices = new CollectChoices();
   private gatewayDriver: { client: unknown; driver: GatewayDriver } | null = null;
+  /** Links the jobs opened to direct devices, by device key. */
+  private readonly directLinks = new Map<string, Link>();
 
   constructor(
     dataDir: string,
     private readonly releases: ReleasesService,
     private readonly log: Logger,
+    /** Devices connected directly, found on serial, BLE and HID (the Connect screen's list); the demo's come on top. */
+    private readonly directDevices: () => Promise<DirectTargetRequest[]> = async () => [],
   ) {
     this.db = openDatabase({ dataDir }).db;
     this.settings = new AppSettingsStore(dataDir);
@@ -67,9 +77,10 @@ export class Services {
         }
       },
     });
-    this.gateway = new GatewayConnection(log.child('gateway'), () =>
-      this.demo.running ? this.demo.snapshot().devices.filter((d) => d.via === 'direct').map((d) => ({ link: this.demo.directLink(d.id), target: { kind: 'demo', deviceId: d.id } })) : [],
-    );
+    this.gateway = new GatewayConnection(log.child('gateway'), async () => [
+      ...(this.demo.running ? this.demo.snapshot().devices.filter((d) => d.via === 'direct').map((d) => ({ link: this.demo.directLink(d.id), target: { kind: 'demo', deviceId: d.id } as const })) : []),
+      ...(await this.directDevices()).filter((t) => !this.isGatewayPath(t)).map((target) => ({ link: this.directLinkFor(target), target })),
+    ]);
     const smp = new SmpDriver({ openLink: (t) => this.openDirect(t) });
     this.jobs = new JobsService({
       db: this.db,
@@ -87,6 +98,13 @@ export class Services {
       }
     });
     this.sync.configure(this.settings.current.cloudUrl, this.settings.current.siteIds);
+    // Before the core's own listener: a device that left update mode loses its tick in the same change.
+    this.gateway.collectChanges.add((s) => this.choices.observe(s.devices));
+  }
+
+  /** What the Collect screen shows: the devices heard, and the technician's choices and answers. */
+  collectView(state: CollectState = this.gateway.collectState): CollectState {
+    return { ...state, chosen: this.choices.current.chosen, answers: this.choices.current.answers };
   }
 
   /** Resumes jobs a crash or a quit left unfinished (the journal says where each device was). */
@@ -102,18 +120,22 @@ export class Services {
     }
   }
 
-  async startJob(req: JobStartRequest): Promise<JobSnapshot> {
+  /** Starts a job for any adapter; `as` names who and where when the adapter was told (the CLI's --technician, --site). */
+  async startJob(req: JobStartRequest, as: { technician?: string; site?: string } = {}): Promise<JobSnapshot> {
     if (req.targets.length === 0) throw new SiteflashError('no-devices', 'Choose at least one device to update.');
     const s = this.settings.current;
-    const who = { technician: s.technician || userInfo().username, ...(s.siteName ? { site: s.siteName } : {}) };
+    const site = as.site ?? s.siteName;
+    const who = { technician: as.technician || s.technician || userInfo().username, ...(site ? { site } : {}) };
     const targets = req.targets.map((t) => this.toTarget(t.link, t.expectedDeviceId));
     const kind = req.kind ?? 'firmware';
     if (kind !== 'network') await this.checkRelease(req);
     const release = kind === 'network' ? null : await releaseFromBundle(this.releases.bundles, req.bundleId ?? '');
     if (kind === 'firmware') {
       // Only a firmware job takes the Collect answer: in a commissioning the network phase's reset ends update mode first.
+      // The answer and its time are the ones the core recorded on Collect, never a time the renderer sent.
       const answered = targets.map((t, i) => {
-        const led = req.targets[i]?.updateModeLed;
+        const r = req.targets[i];
+        const led = this.choices.answerFor(r?.expectedDeviceId ?? (r && 'deviceId' in r.link ? r.link.deviceId : undefined));
         return led ? { ...t, updateModeLed: { seen: led.seen, at: led.at } } : t;
       });
       return this.jobs.get(this.jobs.start({ release: release!, targets: answered, policy: req.policy, ...who }));
@@ -173,7 +195,7 @@ export class Services {
   }
 
   async identify(target: JobTargetRequest): Promise<null> {
-    await this.gateway.identify(target, (t) => (t.kind === 'demo' ? this.demo.directLink(t.deviceId) : null));
+    await this.gateway.identify(target, (t) => (t.kind === 'demo' ? this.demo.directLink(t.deviceId) : t.kind === 'gateway' ? null : this.directLinkFor(t)));
     return null;
   }
 
@@ -223,6 +245,21 @@ export class Services {
   private openDirect(target: JobTarget): Link {
     const l = target.link;
     if (l.kind === 'loopback' && l.name.startsWith(DEMO_PREFIX)) return this.demo.directLink(l.name.slice(DEMO_PREFIX.length));
-    return defaultOpenLink(target);
+    const link = defaultOpenLink(target);
+    // Kept so that collecting sees the link open (a job holds it) and does not talk over the job.
+    this.directLinks.set(deviceKeyOf(target.link), link);
+    return link;
+  }
+
+  /** The link a job holds for this device while it is open, else a fresh one for one short exchange. */
+  private directLinkFor(target: DirectTargetRequest): Link {
+    const held = this.directLinks.get(deviceKeyOf(target));
+    if (held?.isOpen) return held;
+    return defaultOpenLink({ link: target });
+  }
+
+  /** The connected gateway's own port is not a device to ask. */
+  private isGatewayPath(target: DirectTargetRequest): boolean {
+    return target.kind === 'serial' && this.gateway.info.connected && this.gateway.info.via === target.path;
   }
 }

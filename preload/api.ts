@@ -193,8 +193,8 @@ export interface JobStartRequest {
     link: JobTargetRequest;
     expectedDeviceId?: string;
     /**
-     * The technician's answer on Collect to the update-mode LED question; epoch ms. A firmware job
-     * records it instead of asking again while it is under 10 minutes old (field-group.md).
+     * Ignored: the core uses the answer it recorded on Collect (`collect:answer-led`), with its own
+     * time, and records it instead of asking again while it is under 10 minutes old (field-group.md).
      */
     updateModeLed?: { seen: boolean; at: number };
   }[];
@@ -286,6 +286,10 @@ export interface CollectState {
   updatedAt: number | null;
   /** The last scan failure in words. */
   error: string | null;
+  /** Ids of the devices chosen for the update, in the order chosen (kept by the core: a reload keeps them). */
+  chosen?: string[];
+  /** The technician's update-mode LED answers by device id, stamped with the core's clock (epoch ms). */
+  answers?: Record<string, { seen: boolean; at: number }>;
 }
 
 /** A device of the demo site (simulated), as the demo controls show it. */
@@ -439,6 +443,10 @@ export interface Requests {
   /** Starts listening for devices (gateway radio scan every few seconds, direct devices asked). */
   'collect:start': { args: Record<string, never>; result: CollectState };
   'collect:stop': { args: Record<string, never>; result: CollectState };
+  /** The technician's update-mode LED answer on Collect (null: ask again); the core stamps the time; "yes" chooses the device, "no" takes it out. */
+  'collect:answer-led': { args: { deviceId: string; seen: boolean | null }; result: CollectState };
+  /** Ticks or unticks a device for the update. */
+  'collect:choose': { args: { deviceId: string; on: boolean }; result: CollectState };
   /** Makes a device blink `identify` (through the gateway or directly) so the technician can find it. */
   'devices:identify': { args: { target: JobTargetRequest }; result: null };
   /** Forwards a renderer log line to the core's log file. */

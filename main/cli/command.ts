@@ -10,6 +10,8 @@ export const EXIT = {
   usage: 2,
   /** A device, port or file could not be reached. */
   unreachable: 3,
+  /** The selection rules refused a device, nothing was sent to it (a downgrade without `--allow-downgrade`, a lower security counter). */
+  refused: 4,
   /** Interrupted (Ctrl-C). */
   interrupted: 130,
 } as const;
@@ -35,6 +37,8 @@ export interface Command {
   summary: string;
   /** Usage line(s) after `siteflash `. */
   usage: string;
+  /** More text for `siteflash COMMAND --help` (e.g. the command's exit codes). */
+  help?: string;
   run(argv: string[], ctx: CliContext): Promise<number>;
 }
 

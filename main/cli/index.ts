@@ -26,7 +26,7 @@ export async function runCli(argv: string[], ctx: Omit<CliContext, 'json'>): Pro
   }
   const rest = args.slice(command.name.split(' ').length);
   if (rest.includes('--help') || rest.includes('-h')) {
-    full.out(`usage: siteflash ${command.usage}\n\n${command.summary}`);
+    full.out(`usage: siteflash ${command.usage}\n\n${command.summary}${command.help ? `\n\n${command.help}` : ''}`);
     return EXIT.ok;
   }
   try {
@@ -69,6 +69,7 @@ function helpText(): string {
     `  ${EXIT.failed}    the command ran and the answer is negative or the operation failed`,
     `  ${EXIT.usage}    usage error: unknown command, bad or missing option`,
     `  ${EXIT.unreachable}    a port, device or file could not be reached`,
+    `  ${EXIT.refused}    update: the selection rules refused a device (e.g. a downgrade without --allow-downgrade)`,
     `  ${EXIT.interrupted}  interrupted (Ctrl-C)`,
   ].join('\n');
 }

@@ -50,12 +50,22 @@ export async function runJobs(ctx: CliContext, seams: JobSeams, start: (service:
     const jobs = await followJobs(service, ids, seams.ask, ctx);
     if (ctx.json) ctx.out(JSON.stringify({ jobs }, null, 2));
     else for (const job of jobs) ctx.out(jobSummary(job));
-    if (ctx.signal.aborted) return EXIT.interrupted;
-    return jobs.every((j) => j.devices.every((x) => x.state === 'done')) ? EXIT.ok : EXIT.failed;
+    return exitCodeOf(jobs, ctx);
   } finally {
     await service.close();
     db.close();
   }
+}
+
+/** Refusals by the selection rules: nothing was sent, and the technician can decide otherwise. */
+const REFUSED = new Set(['downgrade', 'security-counter-lower']);
+
+/** Every device done: ok; a device that failed otherwise than refused: failed; only refusals: refused; Ctrl-C: interrupted. */
+export function exitCodeOf(jobs: JobSnapshot[], ctx: CliContext): number {
+  if (ctx.signal.aborted) return EXIT.interrupted;
+  const ends = jobs.flatMap((j) => j.devices).filter((x) => x.state !== 'done');
+  if (ends.length === 0) return EXIT.ok;
+  return ends.every((x) => x.state === 'failed' && REFUSED.has(x.reasonKind ?? '')) ? EXIT.refused : EXIT.failed;
 }
 
 /** Shows progress and state changes, asks the LED questions, cancels on Ctrl-C, and waits for the jobs to settle. */

@@ -21,7 +21,7 @@ export interface OpenGateway {
 }
 
 /** Direct devices the Collect screen also asks, each with how a job reaches it. */
-export type DirectSource = () => Array<{ link: Link; target: HeardDevice['target'] }>;
+export type DirectSource = () => Array<{ link: Link; target: HeardDevice['target'] }> | Promise<Array<{ link: Link; target: HeardDevice['target'] }>>;
 
 /**
  * The one gateway connection of the app, and collecting: while the Collect screen is open, the
@@ -141,7 +141,11 @@ export class GatewayConnection {
   /** Asks each direct device who it is, every few seconds while collecting. */
   private async pollDirect(): Promise<void> {
     const heard: HeardDevice[] = [];
-    for (const { link, target } of this.direct()) {
+    // A source that cannot be listed this round (ports briefly unreadable) is asked again next round.
+    const sources = await Promise.resolve()
+      .then(() => this.direct())
+      .catch(() => []);
+    for (const { link, target } of sources) {
       // An open link belongs to a job now: keep what was last heard rather than talk over it.
       if (link.isOpen) {
         const last = this.heardDirect.find((d) => JSON.stringify(d.target) === JSON.stringify(target));

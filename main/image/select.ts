@@ -50,8 +50,14 @@ export type Selection =
   | { ok: true; component: BundleComponent; notes: string[] }
   | { ok: false; reason: SelectRefusal; message: string; component?: BundleComponent };
 
+/** Exceptions the technician asked for explicitly. */
+export interface SelectOptions {
+  /** Install an older version than the device runs (the security counter and the other rules still apply). */
+  allowDowngrade?: boolean;
+}
+
 /** Picks the bundle component for a device, applying board, hardware, version and counter rules. */
-export function selectImage(device: DeviceFacts, bundle: { components: readonly BundleComponent[] }): Selection {
+export function selectImage(device: DeviceFacts, bundle: { components: readonly BundleComponent[] }, options: SelectOptions = {}): Selection {
   const forBoard = bundle.components.filter((c) => c.board === device.board);
   if (forBoard.length === 0) {
     const boards = [...new Set(bundle.components.map((c) => c.board))].join(', ');
@@ -73,7 +79,7 @@ export function selectImage(device: DeviceFacts, bundle: { components: readonly 
   if (order === 0 || (active?.hash !== undefined && active.hash === component.imageHash)) {
     return refuse('already-up-to-date', `The device already runs ${formatVersion(current)}.`);
   }
-  if (order < 0) return refuse('downgrade', `The device runs ${formatVersion(current)}, newer than ${component.version} in this system version.`);
+  if (order < 0 && options.allowDowngrade !== true) return refuse('downgrade', `The device runs ${formatVersion(current)}, newer than ${component.version} in this system version.`);
   const deviceCounter = device.securityCounter ?? 0;
   const imageCounter = component.securityCounter ?? 0;
   if (imageCounter < deviceCounter) {

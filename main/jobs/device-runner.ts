@@ -5,7 +5,7 @@ import { fullJitterDelay } from '../sync/backoff';
 import type { DeviceControl } from './control';
 import type { DeviceConnection, DeviceDriver, DeviceFacts, JobImage } from './driver';
 import { NOT_SWAPPED_TEXT } from '../devices/update-flow';
-import { classify, JobError } from './errors';
+import { classify, JobError, type JobErrorKind } from './errors';
 import type { JobImages } from './job-images';
 import { answeredBefore, ledQuestion, type LedCheckpoints } from './led-checkpoints';
 import type { ProgressCoalescer } from './progress';
@@ -115,13 +115,16 @@ async function advance(ctx: RunnerContext, conn: DeviceConnection): Promise<void
         if (expected && facts.deviceId && facts.deviceId !== expected) {
           throw new JobError('wrong-device', `Expected device ${expected} on ${conn.linkId}, found ${facts.deviceId}.`);
         }
-        if (spec.policy.ledConfirm) await checkpoint(ctx, conn, 'update-mode');
+        // A device with nothing to receive is not asked (nor recorded as answering) the update-mode LED question.
+        const choice = chooseComponent(spec.release, facts, { allowDowngrade: spec.policy.allowDowngrade === true });
+        const nothingToSend = !choice.ok && choice.upToDate;
+        if (spec.policy.ledConfirm && !nothingToSend) await checkpoint(ctx, conn, 'update-mode');
         move(ctx, 'in-update-mode', { deviceId: facts.deviceId ?? null, board: facts.board ?? null, fromVersion: runningVersion(facts) });
         break;
       }
       case 'in-update-mode': {
-        const choice = chooseComponent(spec.release, facts);
-        if (!choice.ok && !choice.upToDate) throw new JobError(choice.kind === 'wrong-board' ? 'wrong-board' : 'no-image-for-device', choice.message);
+        const choice = chooseComponent(spec.release, facts, { allowDowngrade: spec.policy.allowDowngrade === true });
+        if (!choice.ok && !choice.upToDate) throw new JobError(refusalKind(choice.kind), choice.message);
         if (!choice.ok) {
           move(ctx, 'verified', { toVersion: runningVersion(facts) });
           move(ctx, 'done', { reason: `${choice.message} Nothing was sent.`, reasonKind: 'already-up-to-date' });
@@ -239,6 +242,11 @@ async function imageOf(ctx: RunnerContext, row: DeviceRow): Promise<JobImage> {
   const c = ctx.spec.release.components.find((x) => x.sha256 === row.imageSha256);
   if (!c) throw new JobError('bad-image', 'The journal names an image that is not part of this job.');
   return ctx.images.get(c);
+}
+
+/** The selection's refusals the technician acts on keep their own kind; the rest are "no image for this device". */
+function refusalKind(kind: string): JobErrorKind {
+  return kind === 'wrong-board' || kind === 'downgrade' || kind === 'security-counter-lower' ? kind : 'no-image-for-device';
 }
 
 function cancelReason(state: DeviceState): string {

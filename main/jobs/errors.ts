@@ -9,6 +9,8 @@ export type JobErrorKind =
   | 'wrong-device'
   | 'not-in-update-mode'
   | 'no-image-for-device'
+  | 'downgrade'
+  | 'security-counter-lower'
   | 'bad-image'
   | 'led-not-confirmed'
   | 'rejoin-timeout'

@@ -1,5 +1,6 @@
 import type { BundleComponent } from '../image/bundle-manifest';
-import { selectImage } from '../image/select';
+import { selectImage, type SelectOptions } from '../image/select';
+import { compareVersions, formatVersion, parseVersion } from '../image/version';
 import type { DeviceFacts } from './driver';
 import type { JobRelease, ReleaseComponent } from './types';
 
@@ -11,7 +12,7 @@ export type Choice = { ok: true; component: ReleaseComponent } | { ok: false; up
  * main/image `selectImage` (board, hardware revision, version and counter rules); a single image is
  * checked against the device's board by its board tag.
  */
-export function chooseComponent(release: JobRelease, facts: DeviceFacts): Choice {
+export function chooseComponent(release: JobRelease, facts: DeviceFacts, options: SelectOptions = {}): Choice {
   const active = facts.slots.find((s) => s.active);
   if (release.kind === 'image') {
     const c = release.components[0];
@@ -20,6 +21,12 @@ export function chooseComponent(release: JobRelease, facts: DeviceFacts): Choice
       return { ok: false, upToDate: false, kind: 'wrong-board', message: `The image is for board ${c.board}; this device is a ${facts.board}.` };
     }
     if (active?.hash === c.imageHash) return { ok: false, upToDate: true, kind: 'already-up-to-date', message: `The device already runs ${c.version}.` };
+    // The same version rule as a bundle's: an older image is refused unless the technician allowed it.
+    const running = parseVersion(facts.version ?? active?.version ?? '');
+    const offered = parseVersion(c.version);
+    if (running && offered && compareVersions(offered, running) < 0 && options.allowDowngrade !== true) {
+      return { ok: false, upToDate: false, kind: 'downgrade', message: `The device runs ${formatVersion(running)}, newer than ${c.version} in this image; nothing is installed without "allow downgrade".` };
+    }
     return { ok: true, component: c };
   }
   const version = facts.version ?? active?.version;
@@ -30,6 +37,7 @@ export function chooseComponent(release: JobRelease, facts: DeviceFacts): Choice
   const selection = selectImage(
     { board: facts.board, hwRev: facts.hwRev ?? '', version, slots: facts.slots.map((s) => ({ slot: s.slot, version: s.version, hash: s.hash, active: s.active, pending: s.pending, confirmed: s.confirmed })) },
     { components },
+    options,
   );
   if (selection.ok) {
     const i = components.indexOf(selection.component);

@@ -83,6 +83,8 @@ export interface JobPolicy {
   backoff?: { baseMs: number; capMs: number };
   /** How long a device may take to come back after its reset (default 120 s). */
   rejoinTimeoutMs?: number;
+  /** Install a version older than the device runs (refused as `downgrade` otherwise). */
+  allowDowngrade?: boolean;
 }
 
 /**
@@ -266,10 +268,11 @@ export interface AuditEntry {
 
 /** What {@link AuditLog.history} filters on; absent fields match everything. */
 export interface HistoryFilter {
+  /** Any part of the site name, ignoring case. */
   site?: string;
   /** One job's rows (e.g. the Results screen's export). */
   jobId?: string;
-  /** Device id (EUI-64) or device key (link id). */
+  /** Any part of the device id (EUI-64) or device key (link id), ignoring case. */
   device?: string;
   result?: EndState;
   /** Epoch ms bounds, inclusive. */

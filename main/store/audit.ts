@@ -58,9 +58,10 @@ export class AuditLog {
       where.push(clause);
       args[name] = value;
     };
-    add('site = @site', 'site', filter.site);
+    // Site and device match any part, ignoring case ("hall b" finds "Demo plant, hall B"; "0006" finds its EUI-64).
+    add("site LIKE @site ESCAPE '\\'", 'site', containing(filter.site));
     add('job_id = @jobId', 'jobId', filter.jobId);
-    add('(device_id = @device OR device_key = @device)', 'device', filter.device);
+    add("(device_id LIKE @device ESCAPE '\\' OR device_key LIKE @device ESCAPE '\\')", 'device', containing(filter.device));
     add('result = @result', 'result', filter.result);
     add('at >= @from', 'from', filter.from);
     add('at <= @to', 'to', filter.to);
@@ -98,6 +99,11 @@ export function toColumns(e: AuditEntry, ledAnswers: string = JSON.stringify(e.l
     result: e.result,
     reason: e.reason,
   };
+}
+
+/** A LIKE pattern matching `text` anywhere (its own `%`, `_` and `\` taken literally); SQLite's LIKE ignores ASCII case. */
+function containing(text: string | undefined): string | undefined {
+  return text === undefined ? undefined : `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
 function fromRaw(r: RawAudit): AuditEntry {

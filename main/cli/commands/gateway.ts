@@ -19,6 +19,9 @@ import type { Link } from '../../links/link';
 import { EXIT, UsageError, wholeNumber, type CliContext, type Command } from '../command';
 import { parsePortArgs, PORT_USAGE, withSession, type ExtraOptions, type OptionValues } from '../port-session';
 import { verifyWithKeyStore } from '../verify-with-key-store';
+import { Core } from '../../core';
+import { argSchemas } from '../../schemas';
+import { askOnStdin, exitCodeOf, followJobs, jobSummary } from '../job-terminal';
 
 /** What the gateway commands use of the world; tests pass a link to a simulated gateway. */
 export interface GatewayCommandDeps {
@@ -58,31 +61,19 @@ export function makeGatewayCommands(deps: Partial<GatewayCommandDeps> = {}): Com
       ctx.out(ctx.json ? JSON.stringify({ staged: args[0], sha256: verdict.fileSha256 }) : `Staged ${args[0]} (${verdict.fileSize} bytes, sha256 ${verdict.fileSha256}).`);
       return EXIT.ok;
     }),
-    cmd(
-      'batch',
-      'Verify and stage an image, then update devices through the gateway',
-      `IMAGE --targets ID,ID… ${PORT_USAGE} [--batch-size N] [--redundancy PCT] [--no-confirm] [--no-follow]`,
-      { targets: { type: 'string' }, 'batch-size': { type: 'string' }, redundancy: { type: 'string' }, 'no-confirm': { type: 'boolean' }, 'no-follow': { type: 'boolean' } },
-      async (client, session, v, args, ctx) => {
-        const targets = String(v.targets ?? '').split(',').filter(Boolean);
-        if (targets.length === 0) throw new UsageError('--targets ID,ID… is required');
-        const batchSize = v['batch-size'] === undefined ? 10 : wholeNumber(String(v['batch-size']), '--batch-size');
-        const redundancy = v.redundancy === undefined ? 20 : wholeNumber(String(v.redundancy), '--redundancy', 0);
-        const verdict = await stageFile(client, session, args, d, ctx);
-        const sha = Uint8Array.from(Buffer.from(verdict.fileSha256, 'hex'));
-        const job = await client.batch({ sha, targets, batchSize, redundancy, confirm: v['no-confirm'] !== true }, ctx.signal);
-        if (v['no-follow'] === true) {
-          ctx.out(ctx.json ? JSON.stringify({ job }) : `Batch ${job} started.`);
-          return EXIT.ok;
-        }
-        let status: BatchStatus;
-        do {
-          await sleep(systemClock, d.pollMs, ctx.signal);
-          status = await client.batchStatus(job, ctx.signal);
-        } while (status.state === 'running');
-        return report(job, status, ctx);
-      },
-    ),
+    {
+      name: 'gateway batch',
+      summary: 'Update devices through the gateway: a stored release as a journaled job of the app (--bundle), or one raw image batch',
+      usage: `gateway batch --bundle ID --targets ID,ID… ${PORT_USAGE} [--allow-downgrade] [--no-confirm] [--site NAME] [--technician NAME] | gateway batch IMAGE --targets ID,ID… ${PORT_USAGE} [--batch-size N] [--redundancy PCT] [--no-confirm] [--no-follow]`,
+      help: [
+        'With --bundle the batch is a job of the core, as on the Update screen: each device gets the release\'s image',
+        'for its board and hardware revision (no downgrade unless --allow-downgrade), and every device ends in History.',
+        'With IMAGE the field group\'s batch runs as is (staged, then batch_status followed) and is not journaled.',
+        '',
+        `exit codes: ${EXIT.ok} every device done, ${EXIT.failed} a device failed, ${EXIT.usage} usage, ${EXIT.unreachable} gateway unreachable, ${EXIT.refused} only refusals by the selection rules`,
+      ].join('\n'),
+      run: (argv, ctx) => (argv.includes('--bundle') ? batchViaCore(argv, ctx) : withGateway(d, argv, BATCH_OPTIONS, ctx, rawBatchOf(d))),
+    },
     cmd('status', 'Show a gateway batch and each target', `JOB ${PORT_USAGE}`, {}, async (client, _s, _v, args, ctx) => report(jobArg(args), await client.batchStatus(jobArg(args), ctx.signal), ctx, true)),
     cmd('cancel', 'Cancel a gateway batch (installing targets finish)', `JOB ${PORT_USAGE}`, {}, async (client, _s, _v, args, ctx) => {
       await client.batchCancel(jobArg(args), ctx.signal);
@@ -112,6 +103,67 @@ export function makeGatewayCommands(deps: Partial<GatewayCommandDeps> = {}): Com
       return EXIT.ok;
     }),
   ];
+}
+
+const BATCH_OPTIONS: ExtraOptions = { targets: { type: 'string' }, 'batch-size': { type: 'string' }, redundancy: { type: 'string' }, 'no-confirm': { type: 'boolean' }, 'no-follow': { type: 'boolean' } };
+
+/** `gateway batch IMAGE`: the field group's batch as is (staged, batch, batch_status followed); not journaled. */
+function rawBatchOf(d: GatewayCommandDeps): Body {
+  return async (client, session, v, args, ctx) => {
+    const targets = String(v.targets ?? '').split(',').filter(Boolean);
+    if (targets.length === 0) throw new UsageError('--targets ID,ID… is required');
+    const batchSize = v['batch-size'] === undefined ? 10 : wholeNumber(String(v['batch-size']), '--batch-size');
+    const redundancy = v.redundancy === undefined ? 20 : wholeNumber(String(v.redundancy), '--redundancy', 0);
+    const verdict = await stageFile(client, session, args, d, ctx);
+    const sha = Uint8Array.from(Buffer.from(verdict.fileSha256, 'hex'));
+    const job = await client.batch({ sha, targets, batchSize, redundancy, confirm: v['no-confirm'] !== true }, ctx.signal);
+    if (v['no-follow'] === true) {
+      ctx.out(ctx.json ? JSON.stringify({ job }) : `Batch ${job} started.`);
+      return EXIT.ok;
+    }
+    let status: BatchStatus;
+    do {
+      await sleep(systemClock, d.pollMs, ctx.signal);
+      status = await client.batchStatus(job, ctx.signal);
+    } while (status.state === 'running');
+    return report(job, status, ctx);
+  };
+}
+
+/** `gateway batch --bundle`: the gateway becomes the core's gateway and the batch a job of the core (journaled, in History). */
+async function batchViaCore(argv: string[], ctx: CliContext): Promise<number> {
+  const { values, positionals, descriptor } = parsePortArgs(argv, {
+    bundle: { type: 'string' },
+    targets: { type: 'string' },
+    'allow-downgrade': { type: 'boolean' },
+    'no-confirm': { type: 'boolean' },
+    site: { type: 'string' },
+    technician: { type: 'string' },
+  });
+  if (positionals.length > 0) throw new UsageError('--bundle takes no IMAGE');
+  const ids = String(values.targets ?? '').split(',').filter(Boolean);
+  if (ids.length === 0) throw new UsageError('--targets ID,ID… is required');
+  const request = {
+    bundleId: String(values.bundle),
+    targets: ids.map((deviceId) => ({ link: { kind: 'gateway', deviceId }, expectedDeviceId: deviceId })),
+    policy: { ledConfirm: values['no-confirm'] !== true, retries: 3, afterRejoin: 'confirm', ...(values['allow-downgrade'] === true ? { allowDowngrade: true } : {}) },
+  };
+  const parsed = argSchemas['job:start'].safeParse(request);
+  if (!parsed.success) throw new UsageError(parsed.error.issues.map((i) => `${i.path.join('.') || 'arguments'}: ${i.message}`).join('; '));
+  const core = new Core({ dataDir: ctx.dataDir, host: 'cli', logToFile: false });
+  try {
+    if (descriptor.kind !== 'serial') throw new UsageError('the gateway is reached on a serial --port');
+    await core.services.connectGateway(descriptor.path, descriptor.baudRate);
+    const who = { ...(typeof values.technician === 'string' ? { technician: values.technician } : {}), ...(typeof values.site === 'string' ? { site: values.site } : {}) };
+    const started = await core.services.startJob(parsed.data, who);
+    const jobs = await followJobs(core.services.jobs, [started.id], askOnStdin, ctx);
+    if (ctx.json) ctx.out(JSON.stringify({ jobs }, null, 2));
+    else for (const job of jobs) ctx.out(jobSummary(job));
+    return exitCodeOf(jobs, ctx);
+  } finally {
+    await core.services.gateway.disconnect();
+    await core.close();
+  }
 }
 
 /** The `gateway …` commands with the real serial ports and key store. */

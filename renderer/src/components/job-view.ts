@@ -86,7 +86,10 @@ export interface SummaryLine {
   board: string;
   /** The version they run now as far as the job knows. */
   version: string;
+  /** Devices that received the release (or the settings). */
   done: number;
+  /** Devices that already ran the release: nothing was sent. */
+  upToDate: number;
   failed: number;
   other: number;
 }
@@ -98,8 +101,9 @@ export function summarize(job: JobSnapshot): SummaryLine[] {
     const board = d.board ?? 'unknown board';
     const version = (d.state === 'done' ? d.toVersion : d.fromVersion) ?? 'unknown';
     const key = `${board}\u0000${version}`;
-    const line = lines.get(key) ?? { board, version, done: 0, failed: 0, other: 0 };
-    if (d.state === 'done') line.done += 1;
+    const line = lines.get(key) ?? { board, version, done: 0, upToDate: 0, failed: 0, other: 0 };
+    if (d.state === 'done' && d.reasonKind === 'already-up-to-date') line.upToDate += 1;
+    else if (d.state === 'done') line.done += 1;
     else if (d.state === 'failed' || d.state === 'rolled-back') line.failed += 1;
     else line.other += 1;
     lines.set(key, line);
@@ -123,4 +127,24 @@ export function sumProgress(devices: readonly DeviceSnapshot[]): ProgressFigures
     rate += d.progress.rate;
   }
   return { bytes, total, rate, etaSeconds: rate > 0 ? (total - bytes) / rate : null };
+}
+
+/** Devices that ended done: those that received the release, and those that already ran it (nothing sent). */
+export function doneCounts(devices: readonly Pick<DeviceSnapshot, 'state' | 'reasonKind'>[]): { updated: number; upToDate: number } {
+  const done = devices.filter((d) => d.state === 'done');
+  const upToDate = done.filter((d) => d.reasonKind === 'already-up-to-date').length;
+  return { updated: done.length - upToDate, upToDate };
+}
+
+/** "3 of 5 updated, already up to date (2)"; a batch where nothing needed sending says only "already up to date (n)". */
+export function firmwareOutcome(devices: readonly Pick<DeviceSnapshot, 'state' | 'reasonKind'>[]): string {
+  const { updated, upToDate } = doneCounts(devices);
+  const parts = updated > 0 || upToDate === 0 ? [`${updated} of ${devices.length} updated`] : [];
+  if (upToDate > 0) parts.push(`already up to date (${upToDate})`);
+  return parts.join(', ');
+}
+
+/** Devices that reached an end (done, failed, rolled back, cancelled): overall progress counts every device of the job from the start. */
+export function endedCount(devices: readonly Pick<DeviceSnapshot, 'state'>[]): number {
+  return devices.filter((d) => d.state === 'done' || d.state === 'failed' || d.state === 'rolled-back' || d.state === 'cancelled').length;
 }

@@ -1,5 +1,5 @@
 import { createStore } from 'zustand/vanilla';
-import type { CollectState, ErrorValue, HeardDevice, JobStartRequest, JobTargetRequest, SiteflashBridge } from '../../../preload/api';
+import type { CollectState, ErrorValue, HeardDevice, JobStartRequest, JobTargetRequest, Result, SiteflashBridge } from '../../../preload/api';
 
 /** The technician's answer to "does the device show this?" on the Collect screen. */
 export type LedAnswerView = 'yes' | 'no';
@@ -9,10 +9,9 @@ export interface CollectStoreState {
   collect: CollectState;
   /** Every device heard in this session, by id: the Update screen still reaches them after collecting stops. */
   known: Record<string, HeardDevice>;
+  /** The LED answers the core holds (it stamps their time), by device id. */
   ledAnswers: Record<string, LedAnswerView>;
-  /** When each LED answer was given (epoch ms): the core trusts an answer only while update mode lasts. */
-  ledAnsweredAt: Record<string, number>;
-  /** Ids of the devices chosen for the update, in the order chosen. */
+  /** Ids of the devices chosen for the update, in the order chosen, as the core holds them. */
   selected: string[];
   /** Id of the device asked to blink last. */
   identifying: string | null;
@@ -20,14 +19,14 @@ export interface CollectStoreState {
   /** Starts listening for devices and follows `collect:changed`; the returned function stops both. */
   start(): () => void;
   identify(device: HeardDevice): Promise<void>;
-  /** Records the LED answer; "yes" chooses the device for the update, "no" takes it out. */
-  answerLed(id: string, answer: LedAnswerView): void;
-  /** Forgets the LED answer so the question is asked again. */
-  clearLed(id: string): void;
-  toggle(id: string, on: boolean): void;
+  /** Sends the LED answer to the core; "yes" chooses the device for the update, "no" takes it out. */
+  answerLed(id: string, answer: LedAnswerView): Promise<void>;
+  /** Asks the core to forget the LED answer so the question is asked again. */
+  clearLed(id: string): Promise<void>;
+  toggle(id: string, on: boolean): Promise<void>;
   /** The chosen devices that are known, in the order chosen. */
   chosen(): HeardDevice[];
-  /** The chosen devices as job targets, each with its update-mode LED answer when one was given. */
+  /** The chosen devices as job targets (the core adds the LED answers it recorded). */
   targets(): JobStartRequest['targets'];
 }
 
@@ -38,19 +37,24 @@ export function updateModeFirst(devices: readonly HeardDevice[]): HeardDevice[] 
   return [...devices].sort((a, b) => Number(b.mode === 'update') - Number(a.mode === 'update'));
 }
 
-/** `now` gives epoch ms (injected so the answers' times are testable). */
-export function createCollectStore(bridge: () => SiteflashBridge, now: () => number = Date.now) {
+/** The core keeps the choices and answers (and their times); this store mirrors them. */
+export function createCollectStore(bridge: () => SiteflashBridge) {
   return createStore<CollectStoreState>()((set, get) => {
     const take = (collect: CollectState) => {
       const known = { ...get().known };
       for (const d of collect.devices) known[d.id] = d;
-      set({ collect: { ...collect, devices: updateModeFirst(collect.devices) }, known });
+      const ledAnswers = Object.fromEntries(Object.entries(collect.answers ?? {}).map(([id, a]): [string, LedAnswerView] => [id, a.seen ? 'yes' : 'no']));
+      set({ collect: { ...collect, devices: updateModeFirst(collect.devices) }, known, ledAnswers, selected: collect.chosen ?? [] });
+    };
+    const send = async (result: Promise<Result<CollectState>>) => {
+      const r = await result;
+      if (r.ok) take(r.value);
+      else set({ error: r.error });
     };
     return {
       collect: EMPTY,
       known: {},
       ledAnswers: {},
-      ledAnsweredAt: {},
       selected: [],
       identifying: null,
       error: null,
@@ -81,34 +85,22 @@ export function createCollectStore(bridge: () => SiteflashBridge, now: () => num
         if (!result.ok) set({ error: result.error, identifying: null });
       },
       answerLed(id, answer) {
-        set({ ledAnswers: { ...get().ledAnswers, [id]: answer }, ledAnsweredAt: { ...get().ledAnsweredAt, [id]: now() } });
-        get().toggle(id, answer === 'yes');
+        return send(bridge().invoke('collect:answer-led', { deviceId: id, seen: answer === 'yes' }));
       },
       clearLed(id) {
-        const { [id]: _dropped, ...rest } = get().ledAnswers;
-        const { [id]: _droppedAt, ...restAt } = get().ledAnsweredAt;
-        void _dropped;
-        void _droppedAt;
-        set({ ledAnswers: rest, ledAnsweredAt: restAt });
+        return send(bridge().invoke('collect:answer-led', { deviceId: id, seen: null }));
       },
       toggle(id, on) {
-        const others = get().selected.filter((s) => s !== id);
-        set({ selected: on ? [...others, id] : others });
+        return send(bridge().invoke('collect:choose', { deviceId: id, on }));
       },
       chosen() {
         const { known, selected } = get();
         return selected.map((id) => known[id]).filter((d): d is HeardDevice => d !== undefined);
       },
       targets() {
-        const { ledAnswers, ledAnsweredAt } = get();
         return get()
           .chosen()
-          .map((d) => {
-            const answer = ledAnswers[d.id];
-            const at = ledAnsweredAt[d.id];
-            const updateModeLed = answer !== undefined && at !== undefined ? { updateModeLed: { seen: answer === 'yes', at } } : {};
-            return { link: d.target, expectedDeviceId: d.id, ...updateModeLed };
-          });
+          .map((d) => ({ link: d.target, expectedDeviceId: d.id }));
       },
     };
   });

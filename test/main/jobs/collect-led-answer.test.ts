@@ -90,3 +90,20 @@ describe('update-mode answers given on the Collect screen', () => {
     expect(prompts).toEqual(['loopback:a:update-mode']);
   });
 });
+
+describe('a device that already runs the release', () => {
+  it('is not asked the update-mode LED question, and no Collect answer is recorded for it', async () => {
+    const { clock, driver, image, service, prompts } = setup();
+    const current = answered(driver.add('current'), true, T0 - 1000);
+    driver.device('current').slots = [{ slot: 0, version: image.component.version, hash: image.component.imageHash, active: true, pending: false, confirmed: true }];
+    const id = service.start(specFor([current, driver.add('old')], image.component, { ledConfirm: true }));
+    await runUntil(clock, () => prompts.length === 1);
+    expect(prompts).toEqual(['loopback:old:update-mode']);
+    service.cancel(id, 'loopback:old');
+    await runUntil(clock, settled(service, id));
+    const d = service.get(id).devices.find((x) => x.key === 'loopback:current');
+    expect(d).toMatchObject({ state: 'done', reasonKind: 'already-up-to-date', ledAnswers: [] });
+    expect(driver.device('current').stats.leds).toEqual([]);
+    expect(service.history({ jobId: id }).find((r) => r.deviceKey === 'loopback:current')?.ledAnswers).toEqual([]);
+  });
+});

@@ -6,16 +6,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Core } from '../../../main/core';
 import { writeDemoBundle } from '../../../main/demo/demo-bundle';
 import { UPLOAD_CHUNK_BYTES } from '../../../main/releases/upload-staging';
+import { testSigningKeys } from '../image/signing-keys';
 
 let core: Core;
 let dataDir: string;
 let tar: Buffer;
+let keys: ReturnType<typeof testSigningKeys>;
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'siteflash-upload-'));
+  // Signed with keys made for this test and trusted in its data folder (no private key ships).
+  keys = testSigningKeys(dataDir);
   core = new Core({ dataDir, host: 'browser', logToFile: false, portLister: async () => [] }).start();
   const dir = mkdtempSync(join(tmpdir(), 'siteflash-upload-bundle-'));
-  await writeDemoBundle(join(dir, 'b'));
+  await writeDemoBundle(join(dir, 'b'), keys);
   execFileSync('tar', ['-cf', join(dir, 'b.tar'), '-C', join(dir, 'b'), '.']);
   tar = readFileSync(join(dir, 'b.tar'));
 });
@@ -46,7 +50,7 @@ describe('uploads staged under the data folder', () => {
     expect(statSync(staging()).mode & 0o777).toBe(0o700);
     await sendAll(id, tar, 4096);
     const imported = await core.invoke('releases:import-upload', { uploadId: id });
-    expect(imported).toMatchObject({ ok: true, value: { demo: true, verification: { state: 'verified' } } });
+    expect(imported).toMatchObject({ ok: true, value: { demo: false, verification: { state: 'verified' } } });
     expect(readdirSync(staging())).toEqual([]);
     // The id is spent.
     expect(await core.invoke('releases:import-upload', { uploadId: id })).toMatchObject({ ok: false, error: { kind: 'upload-unknown' } });
@@ -84,7 +88,7 @@ describe('uploads staged under the data folder', () => {
 
   it('checks an image sent in chunks', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'siteflash-upload-image-'));
-    await writeDemoBundle(dir);
+    await writeDemoBundle(dir, keys);
     const name = readdirSync(join(dir, 'images'))[0]!;
     const image = readFileSync(join(dir, 'images', name));
     const id = await begin(image.length, name);
