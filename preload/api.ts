@@ -158,7 +158,7 @@ export type {
   LedPrompt,
   ProgressFigures,
 } from '../main/jobs/types';
-import type { AuditEntry, DeviceStateEvent, HistoryFilter, JobPolicy, JobProgressEvent, JobSnapshot, JobState, LedPrompt } from '../main/jobs/types';
+import type { AuditEntry, DeviceStateEvent, HistoryFilter, JobHalt, JobPolicy, JobProgressEvent, JobSnapshot, JobState, LedPrompt } from '../main/jobs/types';
 
 /** How a job reaches one device, as the renderer names it. */
 export type JobTargetRequest =
@@ -475,8 +475,8 @@ export interface Events {
   'job:device-state': DeviceStateEvent;
   /** The engine waits for the technician to confirm an LED. */
   'job:led-prompt': LedPrompt;
-  /** A job as a whole changed state. */
-  'job:state': { jobId: string; state: JobState };
+  /** A job as a whole changed state; `halted` when it stopped because its journal could not be written (the message says what to do). */
+  'job:state': { jobId: string; state: JobState; halted?: JobHalt };
   /** Sync status changed. */
   'sync:status': SyncStatus;
   /** Devices heard while collecting changed. */

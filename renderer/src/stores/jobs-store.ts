@@ -154,7 +154,8 @@ export function createJobsStore(bridge: () => SiteflashBridge) {
             if (!known) reload();
           }),
           bridge().on('job:state', (event) => {
-            mapJob(event.jobId, (job) => ({ ...job, state: event.state }));
+            // A job stopped by a storage fault says why at once, even when the journal cannot be read back.
+            mapJob(event.jobId, ({ halted: _, ...job }) => ({ ...job, state: event.state, ...(event.halted ? { halted: event.halted } : {}) }));
             reload();
           }),
         ];
