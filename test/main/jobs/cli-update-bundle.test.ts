@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeDemoBundle } from '../../../main/demo/demo-bundle';
 import { LogHub } from '../../../main/log/logger';
 import { ReleasesService } from '../../../main/releases/releases-service';
 import { startFleet, type Fleet } from '../../../main/sim/fleet';
@@ -12,8 +13,19 @@ import { attachSerialPort, type SerialAttachment } from '../../../main/sim/seria
 import { SimTransport } from '../../../main/sim/sim-transport';
 import { fieldVersionText } from '../../../main/sim/slot-image';
 import { openPtyPair, type PtyPair } from '../../pty';
+import { testSigningKeys } from '../image/signing-keys';
 
 const root = resolve(import.meta.dirname, '..', '..', '..');
+
+/**
+ * The demo release's contents signed with keys made for this test and trusted in its data folder:
+ * the demo release itself is refused for devices outside the demo site.
+ */
+async function importRelease(dataDir: string): Promise<string> {
+  const folder = join(mkdtempSync(join(tmpdir(), 'siteflash-cli-bundle-src-')), 'bundle');
+  await writeDemoBundle(folder, testSigningKeys(dataDir));
+  return (await new ReleasesService(dataDir, new LogHub(null).logger('test')).importPath(folder)).id;
+}
 
 /** Runs the built `siteflash` as a technician would; resolves with its exit code and output. */
 function siteflash(args: string[], dataDir: string): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -26,7 +38,7 @@ function siteflash(args: string[], dataDir: string): Promise<{ code: number; std
 }
 
 /**
- * The demo release holds sf-sensor-t 1.5.0+17 (hardware A, B). A device running 1.6.0 is newer:
+ * The release (the demo's contents) holds sf-sensor-t 1.5.0+17 (hardware A, B). A device running 1.6.0 is newer:
  * `update --bundle` leaves it alone unless --allow-downgrade is given.
  */
 describe('siteflash update --bundle (built CLI, simulated device on a pty)', () => {
@@ -37,7 +49,7 @@ describe('siteflash update --bundle (built CLI, simulated device on a pty)', () 
 
   beforeAll(async () => {
     expect(existsSync(join(root, 'out', 'main', 'cli.js')), 'run `npm run build` before the tests').toBe(true);
-    bundleId = (await new ReleasesService(dataDir, new LogHub(null).logger('test')).importDemo()).id;
+    bundleId = await importRelease(dataDir);
     fleet = await startFleet({ count: 1, board: 'sf-sensor-t', version: '1.6.0+0', baud: 115200, dir: mkdtempSync(join(tmpdir(), 'siteflash-cli-bundle-sim-')), device: { hwRev: 'A' } });
   }, 60_000);
   afterAll(async () => {
@@ -93,7 +105,7 @@ describe('siteflash gateway batch --bundle (built CLI, simulated gateway on a pt
   let bundleId = '';
 
   beforeAll(async () => {
-    bundleId = (await new ReleasesService(dataDir, new LogHub(null).logger('test')).importDemo()).id;
+    bundleId = await importRelease(dataDir);
     sim = createSimGateway({
       clock: systemClock,
       devices: [{ board: 'sf-sensor-t', count: 2, version: '1.4.2+0', device: { hwRev: 'A', timing: FAST } }],
