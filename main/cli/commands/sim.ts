@@ -60,6 +60,10 @@ export const simCommand: Command = {
     const version = values.version ?? '1.0.0+0';
     if (!/^\d{1,3}(\.\d{1,3}(\.\d{1,5}(\+\d{1,10})?)?)?$/.test(version)) throw new UsageError('--version must look like 1.2.3+4.');
     const board = values.board ?? 'sf-dev-1';
+    // Usage errors first: the folder is only looked at for a command line that makes sense.
+    if (!values.gateway && values.devices !== undefined) throw new UsageError('--devices goes with --gateway.');
+    const personality = values.personality;
+    if (personality !== undefined && personality !== 'mcuboot-recovery' && personality !== 'zephyr') throw new UsageError('--personality must be mcuboot-recovery or zephyr.');
     if (values.dir !== undefined) {
       // socat would only time out on a link it cannot make; say what is wrong with the folder instead.
       const problem = await folderProblem(values.dir);
@@ -70,9 +74,6 @@ export const simCommand: Command = {
     }
     const dir = values.dir ?? (await mkdtemp(join(tmpdir(), 'siteflash-sim-')));
     if (values.gateway) return runGateway(positiveInt(values.devices, 'devices', 10, 200), board, version.includes('+') ? version : `${version}+0`, baud, dir, ctx);
-    if (values.devices !== undefined) throw new UsageError('--devices goes with --gateway.');
-    const personality = values.personality;
-    if (personality !== undefined && personality !== 'mcuboot-recovery' && personality !== 'zephyr') throw new UsageError('--personality must be mcuboot-recovery or zephyr.');
     let fleet;
     try {
       fleet = await startFleet({ count, board, version: version.includes('+') ? version : `${version}+0`, baud, dir, ...(personality ? { device: { personality } } : {}) });
