@@ -1,6 +1,7 @@
 import { SiteflashError } from '../errors';
-import type { AuditEntry, EndState, JobSpec, LedAnswer } from '../jobs/types';
+import type { JobSpec } from '../jobs/types';
 import { verifyChain } from '../store/chain-verify';
+import { fromRaw, type RawAudit } from '../store/audit';
 import type { Db } from '../store/db-type';
 import { whatToTry } from './advice';
 import { REPORT_FORMAT, type BoardTotals, type NeedsAttention, type ReportDeviceRow, type ReportJob, type VisitReport } from './types';
@@ -14,25 +15,8 @@ export interface BuildReportOptions {
   laptopKey: LaptopKeyInfo;
 }
 
-interface RawAuditRow {
+interface RawAuditRow extends RawAudit {
   id: number;
-  job_id: string;
-  device_key: string;
-  attempt: number;
-  at: number;
-  technician: string;
-  site: string | null;
-  device_id: string | null;
-  board: string | null;
-  from_version: string | null;
-  to_version: string | null;
-  image_sha256: string | null;
-  link: string;
-  started_at: number;
-  duration_ms: number;
-  led_answers: string;
-  result: EndState;
-  reason: string | null;
   prev_hash: string;
   row_hash: string;
 }
@@ -80,7 +64,7 @@ export function buildVisitReport(db: Db, id: string, opts: BuildReportOptions): 
       const k = ev ? (JSON.parse(ev.detail) as { reasonKind?: unknown }).reasonKind : undefined;
       reasonKind = typeof k === 'string' ? k : null;
     }
-    return { ...entryOf(r), retries: d && d.attempt === r.attempt ? d.retries : 0, reasonKind, audit: { id: r.id, prevHash: r.prev_hash, hash: r.row_hash } };
+    return { ...fromRaw(r), retries: d && d.attempt === r.attempt ? d.retries : 0, reasonKind, audit: { id: r.id, prevHash: r.prev_hash, hash: r.row_hash } };
   });
 
   // The last attempt of each device decides its totals and whether it needs attention.
@@ -123,24 +107,3 @@ export function buildVisitReport(db: Db, id: string, opts: BuildReportOptions): 
   };
 }
 
-function entryOf(r: RawAuditRow): AuditEntry {
-  return {
-    jobId: r.job_id,
-    deviceKey: r.device_key,
-    attempt: r.attempt,
-    at: r.at,
-    technician: r.technician,
-    site: r.site,
-    deviceId: r.device_id,
-    board: r.board,
-    fromVersion: r.from_version,
-    toVersion: r.to_version,
-    imageSha256: r.image_sha256,
-    link: r.link,
-    startedAt: r.started_at,
-    durationMs: r.duration_ms,
-    ledAnswers: JSON.parse(r.led_answers) as LedAnswer[],
-    result: r.result,
-    reason: r.reason,
-  };
-}

@@ -4,7 +4,8 @@ import type { AuditEntry, EndState, HistoryFilter, LedAnswer } from '../jobs/typ
 
 export type { AuditEntry, HistoryFilter } from '../jobs/types';
 
-interface RawAudit {
+/** An audit_log row as SQLite returns it (the chain columns aside). */
+export interface RawAudit {
   job_id: string;
   device_key: string;
   attempt: number;
@@ -106,7 +107,8 @@ function containing(text: string | undefined): string | undefined {
   return text === undefined ? undefined : `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
-function fromRaw(r: RawAudit): AuditEntry {
+/** An audit_log row as the entry the rest of the app reads. */
+export function fromRaw(r: RawAudit): AuditEntry {
   return {
     jobId: r.job_id,
     deviceKey: r.device_key,
