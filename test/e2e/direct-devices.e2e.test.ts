@@ -5,9 +5,10 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFleet, type Fleet } from '../../main/sim/fleet';
 import { fieldVersionText } from '../../main/sim/slot-image';
+import { importSiteRelease } from './site-release';
 import { launchBrowser, openPage, screenshot, startApp, stepwise, type RunningApp } from './harness';
 
-/** The demo release's sf-sensor-t image is 1.5.0+17 for hardware revisions A and B; these devices run 1.4.2. */
+/** The site's release (the demo's contents) has sf-sensor-t 1.5.0+17 for hardware revisions A and B; these devices run 1.4.2. */
 const BOARD = 'sf-sensor-t';
 const FROM = '1.4.2+0';
 
@@ -52,8 +53,7 @@ describe('a visit with two devices connected directly on serial ports, no demo s
     await page.getByLabel('Technician').fill('Sam Direct');
     await page.getByRole('button', { name: 'Save site and name' }).click();
     await nav(page, 'Releases');
-    await page.getByRole('button', { name: 'Add the demo release' }).click();
-    await expect.poll(() => page.getByTestId('bundle').count(), { timeout: 30_000 }).toBe(1);
+    await importSiteRelease(page, app.dataDir);
     await nav(page, 'Connect');
     for (const m of fleet.members) {
       await page.getByLabel('Add a port by path').fill(m.clientPath);

@@ -10,6 +10,7 @@ import { attachSerialPort, type SerialAttachment } from '../../main/sim/serial-h
 import { SimTransport } from '../../main/sim/sim-transport';
 import { fieldVersionText } from '../../main/sim/slot-image';
 import { openPtyPair, type PtyPair } from '../pty';
+import { importSiteRelease } from './site-release';
 import { launchBrowser, openPage, screenshot, startApp, stepwise, type RunningApp } from './harness';
 
 const nav = (page: Page, name: string) => page.getByRole('navigation').getByRole('button', { name: new RegExp(`^\\d? ?${name}`) }).click();
@@ -53,8 +54,7 @@ describe('one job mixing a direct device and devices behind a gateway', () => {
 
   it('adds the release, the ports, and connects the gateway', async () => {
     await nav(page, 'Releases');
-    await page.getByRole('button', { name: 'Add the demo release' }).click();
-    await expect.poll(() => page.getByTestId('bundle').count(), { timeout: 30_000 }).toBe(1);
+    await importSiteRelease(page, app.dataDir);
     await nav(page, 'Connect');
     for (const path of [fleet.members[0]!.clientPath, pty.b]) {
       await page.getByLabel('Add a port by path').fill(path);
