@@ -1,3 +1,4 @@
+import type { VisitInfo } from '../../preload/api';
 import type { Db } from '../store/db-type';
 
 /**
@@ -5,18 +6,7 @@ import type { Db } from '../store/db-type';
  * every job whose `site`, `technician` and creation day match. The id reads as
  * `YYYY-MM-DD_<site>_<technician>` (lower case, runs of other characters as `-`).
  */
-export interface VisitSummary {
-  id: string;
-  site: string | null;
-  technician: string;
-  /** Local date, YYYY-MM-DD. */
-  date: string;
-  /** Job ids, oldest first. */
-  jobIds: string[];
-  /** Epoch ms of the first job's creation and of the last audit row (or job change). */
-  from: number;
-  to: number;
-}
+export type VisitSummary = VisitInfo;
 
 /** The laptop's local date of an epoch ms, YYYY-MM-DD. */
 export function localDate(ms: number): string {

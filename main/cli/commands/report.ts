@@ -4,10 +4,11 @@
  * and a printable HTML page; `verify` exits 0 when the signature and every row check out, 1 if not.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { version } from '../../../package.json';
 import { SiteflashError } from '../../errors';
+import { readRegularFile } from '../../image/regular-file';
 import { exportVisitReport } from '../../report/export';
 import { chromiumPdfPrinter } from '../../report/pdf';
 import { verifyReport } from '../../report/sign';
@@ -72,6 +73,11 @@ const exportCommand: Command = {
   },
 };
 
+/** Largest report file read: a visit of a few thousand devices is a few MiB of JSON. */
+const REPORT_MAX_BYTES = 64 * 1024 * 1024;
+/** An Ed25519 signature is 64 bytes; room for an encoded one. */
+const SIGNATURE_MAX_BYTES = 4096;
+
 const verifyCommand: Command = {
   name: 'report verify',
   summary: "Check a visit report: its signature, that every row is its audit row, and against this laptop's audit log if it has one (exit 0 good, 1 not)",
@@ -80,12 +86,10 @@ const verifyCommand: Command = {
     const { values, positionals } = parseOptions(argv, { sig: { type: 'string' }, fingerprint: { type: 'string' } });
     const [file] = positionals;
     if (!file || positionals.length > 1) throw new UsageError('give exactly one report file');
-    const read = (path: string) =>
-      readFile(path).catch((err: unknown) => {
-        throw new SiteflashError('not-found', `Cannot read ${path}: ${err instanceof Error ? err.message : String(err)}`);
-      });
-    const bytes = await read(file);
-    const signature = await read(values.sig ?? `${file}.sig`);
+    // Regular files only, refused before reading (a FIFO would hang the check), like every other file input.
+    const read = (path: string, maxBytes: number) => readRegularFile(path, maxBytes, (why) => new SiteflashError('not-found', `Cannot read ${path}: ${why}.`));
+    const bytes = await read(file, REPORT_MAX_BYTES);
+    const signature = await read(values.sig ?? `${file}.sig`, SIGNATURE_MAX_BYTES);
     // The laptop's own journal, when there is one; a report checked elsewhere is checked on its own.
     const db = existsSync(join(ctx.dataDir, DATABASE_FILE)) ? openDatabase({ dataDir: ctx.dataDir }).db : null;
     let verdict;
