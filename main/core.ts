@@ -145,14 +145,18 @@ export class Core {
       'log:write': async ({ level, message }) => (this.logs.logger('siteflash:renderer')[level](message), null),
       'keys:laptop': async () => publicPart(await laptopKey(this.services.secrets)),
       'report:visits': async () => listVisits(this.services.db),
-      'report:export': ({ visitId, jobId }) =>
-        exportVisitReport(this.services.db, this.services.secrets, { visitId: visitId ?? visitOfJob(this.services.db, jobId ?? ''), now: Date.now(), appVersion: version }),
-      'report:export-pdf': async ({ visitId, jobId }) => {
-        const files = await exportVisitReport(this.services.db, this.services.secrets, { visitId: visitId ?? visitOfJob(this.services.db, jobId ?? ''), now: Date.now(), appVersion: version });
+      'report:export': (which) => this.exportReport(which),
+      'report:export-pdf': async (which) => {
+        const files = await this.exportReport(which);
         const pdf = await (options.printPdf ?? chromiumPdfPrinter())(files.html);
         return { visitId: files.visitId, fileName: files.fileName.replace(/\.json$/, '.pdf'), pdfBase64: pdf.toString('base64') };
       },
     };
+  }
+
+  /** The signed report of a visit, named by its id or by one of its jobs. */
+  private exportReport({ visitId, jobId }: { visitId?: string | undefined; jobId?: string | undefined }) {
+    return exportVisitReport(this.services.db, this.services.secrets, { visitId: visitId ?? visitOfJob(this.services.db, jobId ?? ''), now: Date.now(), appVersion: version });
   }
 
   /** Starts background work (port watching) and resumes jobs the journal left unfinished. */
