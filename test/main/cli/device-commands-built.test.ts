@@ -11,7 +11,7 @@ const VECTORS = resolve(root, '..', 'shared', 'vectors');
 const BAUD = 1_000_000;
 /** A quick device (flash, reset, boot and swap in milliseconds), so the rounds cost the CLI's own time. */
 const FAST = { processingMs: 0, eraseMsPerSector: 0.1, writeBytesPerMs: 50_000, resetDelayMs: 5, bootMs: 20, swapMsPerSector: 0.1 };
-const ROUNDS = 20;
+const ROUNDS = 5;
 
 interface Run {
   code: number | null;
