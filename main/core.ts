@@ -151,6 +151,10 @@ export class Core {
         const pdf = await (options.printPdf ?? chromiumPdfPrinter())(files.html);
         return { visitId: files.visitId, fileName: files.fileName.replace(/\.json$/, '.pdf'), pdfBase64: pdf.toString('base64') };
       },
+      'device:image-state': ({ target }) => this.services.deviceSlots(target),
+      'device:image-erase': ({ target, slot }) => this.services.deviceAction(target, { erase: slot }),
+      'device:image-confirm': ({ target, hash }) => this.services.deviceAction(target, { confirm: hash }),
+      'device:reset': ({ target }) => this.services.deviceAction(target, 'reset'),
     };
   }
 

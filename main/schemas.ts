@@ -134,4 +134,8 @@ export const argSchemas: { [C in Channel]: z.ZodType<ArgsOf<C>> } = {
     .object({ visitId: z.string().min(1).max(200).optional(), jobId: jobId.optional() })
     .strict()
     .refine((a) => (a.visitId === undefined) !== (a.jobId === undefined), 'give a visit id or a job id'),
+  'device:image-state': z.object({ target }).strict(),
+  'device:image-erase': z.object({ target, slot: z.number().int().min(0).max(255).optional() }).strict(),
+  'device:image-confirm': z.object({ target, hash: z.string().regex(/^[0-9a-f]{8,128}$/, 'hex, at least 8 digits of a slot\'s hash').optional() }).strict(),
+  'device:reset': z.object({ target }).strict(),
 };

@@ -351,6 +351,35 @@ export interface VisitReportFiles {
   fingerprint: string;
 }
 
+/** One image slot as a device lists it; a flag the device did not send is `null` (unknown, shown "?"), never false. */
+export interface SlotInfo {
+  image: number;
+  slot: number;
+  /** `major.minor.revision+build`. */
+  version: string;
+  /** The image's hash TLV, lower-case hex. */
+  hash: string;
+  bootable: boolean | null;
+  pending: boolean | null;
+  confirmed: boolean | null;
+  active: boolean | null;
+  permanent: boolean | null;
+  /** What makes sense on this slot, as the core decides: confirm a pending test or an on-trial image; erase a slot that is not running. */
+  actions: { confirm: boolean; erase: boolean };
+}
+
+/**
+ * What a device-details request did: `done` only when the device accepted it (a refusal is a
+ * result with `done: false` and a message saying what to do); `slots` as the device lists them now.
+ */
+export interface DeviceActionResult {
+  done: boolean;
+  /** `refused` (the device said no), `no-such-image` / `ambiguous-hash` (nothing was sent). */
+  kind?: string;
+  message: string;
+  slots: SlotInfo[];
+}
+
 /** Channel → argument and result types. */
 export interface Requests {
   /** Facts about the running core. */
@@ -459,6 +488,14 @@ export interface Requests {
   'report:export': { args: { visitId?: string; jobId?: string }; result: VisitReportFiles };
   /** The visit report printed to PDF (Electron's printToPDF in the app, Chromium's in the browser host). */
   'report:export-pdf': { args: { visitId?: string; jobId?: string }; result: { visitId: string; fileName: string; pdfBase64: string } };
+  /** A directly connected device's image slots (device details). */
+  'device:image-state': { args: { target: JobTargetRequest }; result: DeviceActionResult };
+  /** Erases a slot (default 1) of a directly connected device; writes an audit row. */
+  'device:image-erase': { args: { target: JobTargetRequest; slot?: number }; result: DeviceActionResult };
+  /** Confirms the running image, or with `hash` (hex, a unique start of a slot's hash) makes that image permanent; writes an audit row. */
+  'device:image-confirm': { args: { target: JobTargetRequest; hash?: string }; result: DeviceActionResult };
+  /** Resets a directly connected device (the bootloader swaps a pending image); writes an audit row. */
+  'device:reset': { args: { target: JobTargetRequest }; result: DeviceActionResult };
 }
 
 /** Event stream → payload. */
