@@ -34,8 +34,8 @@ const DEMO_PREFIX = 'demo/';
 /** Through the demo gateway a lost forward is noticed in seconds rather than the real 20 s. */
 const DEMO_FORWARD_TIMEOUT_MS = 4000;
 
-/** A device connected directly (serial, BLE, HID), as a job reaches it. */
-export type DirectTargetRequest = Extract<JobTargetRequest, { kind: 'serial' | 'ble' | 'hid' }>;
+/** A device connected directly (serial, BLE, HID, UDP), as a job reaches it. */
+export type DirectTargetRequest = Extract<JobTargetRequest, { kind: 'serial' | 'ble' | 'hid' | 'udp' }>;
 
 /**
  * The core's long-lived services, built once and wired to each other: the journal database, the

@@ -116,11 +116,13 @@ export interface DeviceIdentityInfo {
   version: string;
 }
 
-/** A device reachable now over serial, BLE or HID, and what it said when asked. */
+/** A device reachable now over serial, BLE, HID or UDP, and what it said when asked. */
 export interface DeviceSummary {
-  link: 'serial' | 'ble' | 'hid';
-  /** Serial or HID path, or BLE address. */
+  link: 'serial' | 'ble' | 'hid' | 'udp';
+  /** Serial or HID path, BLE address, or `udp:HOST:PORT`. */
   address: string;
+  /** How a job or the device details reach it, when the address alone does not say (UDP devices). */
+  target?: JobTargetRequest;
   name?: string;
   /** BLE signal strength in dBm. */
   rssi?: number;
@@ -165,6 +167,8 @@ export type JobTargetRequest =
   | { kind: 'serial'; path: string; baudRate?: number }
   | { kind: 'ble'; address: string }
   | { kind: 'hid'; path: string }
+  /** SMP over UDP (smp.md §8), a device added by its network address. */
+  | { kind: 'udp'; host: string; port: number }
   /** A device behind the connected gateway, by EUI-64. */
   | { kind: 'gateway'; deviceId: string }
   /** A direct device of the demo site, by EUI-64. */
@@ -496,6 +500,10 @@ export interface Requests {
   'device:image-confirm': { args: { target: JobTargetRequest; hash?: string }; result: DeviceActionResult };
   /** Resets a directly connected device (the bootloader swaps a pending image); writes an audit row. */
   'device:reset': { args: { target: JobTargetRequest }; result: DeviceActionResult };
+  /** Adds a device on the network by address (`udp:HOST[:PORT]` or `HOST:PORT`) after it answered a short SMP query; a silent address is refused. */
+  'devices:add-address': { args: { address: string }; result: DeviceSummary };
+  /** Forgets a device added by address (`udp:HOST:PORT`, as listed). */
+  'devices:remove-address': { args: { address: string }; result: null };
 }
 
 /** Event stream → payload. */

@@ -38,6 +38,7 @@ export function defaultOpenLink(target: JobTarget): Link {
   if (l.kind === 'serial') return createLink({ kind: 'serial', path: l.path, baudRate: l.baudRate ?? DEFAULT_BAUD_RATE });
   if (l.kind === 'ble') return createLink({ kind: 'ble', address: l.address });
   if (l.kind === 'hid') return createLink({ kind: 'hid', path: l.path });
+  if (l.kind === 'udp') return createLink({ kind: 'udp', host: l.host, port: l.port });
   throw new SiteflashError('link-unsupported', `siteflash cannot open ${l.kind} links for batch updates.`);
 }
 
