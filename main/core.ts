@@ -151,6 +151,12 @@ export class Core {
         const pdf = await (options.printPdf ?? chromiumPdfPrinter())(files.html);
         return { visitId: files.visitId, fileName: files.fileName.replace(/\.json$/, '.pdf'), pdfBase64: pdf.toString('base64') };
       },
+      'device:image-state': ({ target }) => this.services.deviceSlots(target),
+      'device:image-erase': ({ target, slot }) => this.services.deviceAction(target, { erase: slot }),
+      'device:image-confirm': ({ target, hash }) => this.services.deviceAction(target, { confirm: hash }),
+      'device:reset': ({ target }) => this.services.deviceAction(target, 'reset'),
+      'devices:add-address': ({ address }) => this.devices.addAddress(address),
+      'devices:remove-address': async ({ address }) => (this.devices.removeAddress(address), null),
     };
   }
 
@@ -221,11 +227,12 @@ export class Core {
     s.demo.onChange((e) => this.emit('demo:changed', e));
   }
 
-  /** Devices connected directly: every serial port listed now (the OS's and those added by path), and the BLE and HID devices found last. */
+  /** Devices connected directly: every serial port listed now (the OS's and those added by path), the BLE and HID devices found last, and those added by network address. */
   private async directTargets(): Promise<DirectTargetRequest[]> {
     const serial = (await this.ports.list()).map((p): DirectTargetRequest => ({ kind: 'serial', path: p.path }));
     const other = this.found.flatMap((d): DirectTargetRequest[] => (d.link === 'ble' ? [{ kind: 'ble', address: d.address }] : d.link === 'hid' ? [{ kind: 'hid', path: d.address }] : []));
-    return [...serial, ...other];
+    const udp = this.devices.addresses().map((a): DirectTargetRequest => ({ kind: 'udp', ...a }));
+    return [...serial, ...other, ...udp];
   }
 
   private async exportCsv(filter: HistoryFilter): Promise<{ fileName: string; csv: string; rows: number }> {

@@ -19,6 +19,7 @@ const target = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('serial'), path, baudRate: z.number().int().min(1200).max(12_000_000).optional() }).strict(),
   z.object({ kind: z.literal('ble'), address: z.string().min(1).max(64) }).strict(),
   z.object({ kind: z.literal('hid'), path }).strict(),
+  z.object({ kind: z.literal('udp'), host: z.string().min(1).max(253), port: z.number().int().min(1).max(65_535) }).strict(),
   z.object({ kind: z.literal('gateway'), deviceId }).strict(),
   z.object({ kind: z.literal('demo'), deviceId }).strict(),
 ]);
@@ -134,4 +135,10 @@ export const argSchemas: { [C in Channel]: z.ZodType<ArgsOf<C>> } = {
     .object({ visitId: z.string().min(1).max(200).optional(), jobId: jobId.optional() })
     .strict()
     .refine((a) => (a.visitId === undefined) !== (a.jobId === undefined), 'give a visit id or a job id'),
+  'device:image-state': z.object({ target }).strict(),
+  'device:image-erase': z.object({ target, slot: z.number().int().min(0).max(255).optional() }).strict(),
+  'device:image-confirm': z.object({ target, hash: z.string().regex(/^[0-9a-f]{8,128}$/, 'hex, at least 8 digits of a slot\'s hash').optional() }).strict(),
+  'device:reset': z.object({ target }).strict(),
+  'devices:add-address': z.object({ address: z.string().max(300) }).strict(),
+  'devices:remove-address': z.object({ address: z.string().min(1).max(300) }).strict(),
 };

@@ -7,6 +7,7 @@ import { keychainNetKeys } from './commission/net-key';
 import { networkJobSpec } from './commission/network-job';
 import { netKeyName } from './secrets/secret-names';
 import { DemoSiteRunner } from './demo/demo-site';
+import { busyDevice, confirmAction, eraseAction, readSlots, resetAction, type DeviceActionDeps } from './devices/device-actions';
 import { SiteflashError } from './errors';
 import { GatewayConnection } from './gateway/gateway-connection';
 import { createLink, DEFAULT_BAUD_RATE } from './links/factory';
@@ -23,6 +24,7 @@ import type { ReleasesService } from './releases/releases-service';
 import { redactSecrets } from './secrets/redact';
 import { SecretStore } from './secrets/secret-store';
 import { AppSettingsStore } from './settings/app-settings';
+import { recordDeviceAction } from './store/action-audit';
 import { openDatabase, type Db } from './store/database';
 import { lockJob } from './store/lock-file';
 import { AppSync } from './sync/app-sync';
@@ -32,8 +34,8 @@ const DEMO_PREFIX = 'demo/';
 /** Through the demo gateway a lost forward is noticed in seconds rather than the real 20 s. */
 const DEMO_FORWARD_TIMEOUT_MS = 4000;
 
-/** A device connected directly (serial, BLE, HID), as a job reaches it. */
-export type DirectTargetRequest = Extract<JobTargetRequest, { kind: 'serial' | 'ble' | 'hid' }>;
+/** A device connected directly (serial, BLE, HID, UDP), as a job reaches it. */
+export type DirectTargetRequest = Extract<JobTargetRequest, { kind: 'serial' | 'ble' | 'hid' | 'udp' }>;
 
 /**
  * The core's long-lived services, built once and wired to each other: the journal database, the
@@ -197,6 +199,41 @@ export class Services {
   async identify(target: JobTargetRequest): Promise<null> {
     await this.gateway.identify(target, (t) => (t.kind === 'demo' ? this.demo.directLink(t.deviceId) : t.kind === 'gateway' ? null : this.directLinkFor(t)));
     return null;
+  }
+
+  /** Device details: the slots of a directly connected device. */
+  deviceSlots(target: JobTargetRequest) {
+    return readSlots(this.actionDeps(target));
+  }
+
+  /** Device details: erase, confirm or reset a directly connected device (main/devices/device-actions.ts); each writes an audit row. */
+  deviceAction(target: JobTargetRequest, action: { erase: number | undefined } | { confirm: string | undefined } | 'reset') {
+    const deps = this.actionDeps(target);
+    if (action === 'reset') return resetAction(deps);
+    return 'erase' in action ? eraseAction(deps, action.erase) : confirmAction(deps, action.confirm);
+  }
+
+  private actionDeps(target: JobTargetRequest): DeviceActionDeps {
+    const s = this.settings.current;
+    return {
+      now: () => Date.now(),
+      record: (r) => recordDeviceAction(this.db, { ...r, technician: s.technician || userInfo().username, site: s.siteName || null, at: Date.now() }),
+      claim: () => {
+        if (target.kind === 'gateway') throw new SiteflashError('not-direct', 'Slots can be read and changed only on a device connected directly (serial, Bluetooth, USB HID), not through the gateway.');
+        if (target.kind === 'demo') {
+          const link = this.demo.directLink(target.deviceId);
+          if (link.isOpen) throw busyDevice(link.id);
+          return { link, release: () => undefined };
+        }
+        const key = deviceKeyOf(target);
+        const held = this.directLinks.get(key);
+        if (held?.isOpen) throw busyDevice(held.id);
+        const link = defaultOpenLink({ link: target });
+        // Held like a job's link: Collect sees it open and does not talk over the action.
+        this.directLinks.set(key, link);
+        return { link, release: () => void (this.directLinks.get(key) === link && this.directLinks.delete(key)) };
+      },
+    };
   }
 
   /** Prepares the chosen sites for an offline visit and keeps them fresh from then on. */

@@ -116,11 +116,13 @@ export interface DeviceIdentityInfo {
   version: string;
 }
 
-/** A device reachable now over serial, BLE or HID, and what it said when asked. */
+/** A device reachable now over serial, BLE, HID or UDP, and what it said when asked. */
 export interface DeviceSummary {
-  link: 'serial' | 'ble' | 'hid';
-  /** Serial or HID path, or BLE address. */
+  link: 'serial' | 'ble' | 'hid' | 'udp';
+  /** Serial or HID path, BLE address, or `udp:HOST:PORT`. */
   address: string;
+  /** How a job or the device details reach it, when the address alone does not say (UDP devices). */
+  target?: JobTargetRequest;
   name?: string;
   /** BLE signal strength in dBm. */
   rssi?: number;
@@ -165,6 +167,8 @@ export type JobTargetRequest =
   | { kind: 'serial'; path: string; baudRate?: number }
   | { kind: 'ble'; address: string }
   | { kind: 'hid'; path: string }
+  /** SMP over UDP (smp.md §8), a device added by its network address. */
+  | { kind: 'udp'; host: string; port: number }
   /** A device behind the connected gateway, by EUI-64. */
   | { kind: 'gateway'; deviceId: string }
   /** A direct device of the demo site, by EUI-64. */
@@ -351,6 +355,35 @@ export interface VisitReportFiles {
   fingerprint: string;
 }
 
+/** One image slot as a device lists it; a flag the device did not send is `null` (unknown, shown "?"), never false. */
+export interface SlotInfo {
+  image: number;
+  slot: number;
+  /** `major.minor.revision+build`. */
+  version: string;
+  /** The image's hash TLV, lower-case hex. */
+  hash: string;
+  bootable: boolean | null;
+  pending: boolean | null;
+  confirmed: boolean | null;
+  active: boolean | null;
+  permanent: boolean | null;
+  /** What makes sense on this slot, as the core decides: confirm a pending test or an on-trial image; erase a slot that is not running. */
+  actions: { confirm: boolean; erase: boolean };
+}
+
+/**
+ * What a device-details request did: `done` only when the device accepted it (a refusal is a
+ * result with `done: false` and a message saying what to do); `slots` as the device lists them now.
+ */
+export interface DeviceActionResult {
+  done: boolean;
+  /** `refused` (the device said no), `no-such-image` / `ambiguous-hash` (nothing was sent). */
+  kind?: string;
+  message: string;
+  slots: SlotInfo[];
+}
+
 /** Channel → argument and result types. */
 export interface Requests {
   /** Facts about the running core. */
@@ -459,6 +492,18 @@ export interface Requests {
   'report:export': { args: { visitId?: string; jobId?: string }; result: VisitReportFiles };
   /** The visit report printed to PDF (Electron's printToPDF in the app, Chromium's in the browser host). */
   'report:export-pdf': { args: { visitId?: string; jobId?: string }; result: { visitId: string; fileName: string; pdfBase64: string } };
+  /** A directly connected device's image slots (device details). */
+  'device:image-state': { args: { target: JobTargetRequest }; result: DeviceActionResult };
+  /** Erases a slot (default 1) of a directly connected device; writes an audit row. */
+  'device:image-erase': { args: { target: JobTargetRequest; slot?: number }; result: DeviceActionResult };
+  /** Confirms the running image, or with `hash` (hex, a unique start of a slot's hash) makes that image permanent; writes an audit row. */
+  'device:image-confirm': { args: { target: JobTargetRequest; hash?: string }; result: DeviceActionResult };
+  /** Resets a directly connected device (the bootloader swaps a pending image); writes an audit row. */
+  'device:reset': { args: { target: JobTargetRequest }; result: DeviceActionResult };
+  /** Adds a device on the network by address (`udp:HOST[:PORT]` or `HOST:PORT`) after it answered a short SMP query; a silent address is refused. */
+  'devices:add-address': { args: { address: string }; result: DeviceSummary };
+  /** Forgets a device added by address (`udp:HOST:PORT`, as listed). */
+  'devices:remove-address': { args: { address: string }; result: null };
 }
 
 /** Event stream → payload. */

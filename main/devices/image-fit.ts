@@ -47,7 +47,7 @@ export async function checkImageFits(session: SmpSession, image: ImageFacts, ide
   const warnings: string[] = [];
   if (image.board !== null) {
     if (identity && identity.board !== image.board) {
-      throw new DeviceError('refused', `${image.version} is tagged for board ${image.board}; this device is a ${identity.board}. Nothing was sent.`);
+      throw new DeviceError('refused', `${image.version} is tagged for board ${image.board}; this device is a ${identity.board}. Nothing was sent.`, { check: 'board' });
     }
     if (!identity) warnings.push(`The device does not report its board, so the image's board tag (${image.board}) could not be checked.`);
   }
@@ -56,7 +56,7 @@ export async function checkImageFits(session: SmpSession, image: ImageFacts, ide
   if (hashes.accepted === null) {
     if (image.hashAlg !== 'sha256') warnings.push(`Which hash TLVs this device lists is unknown (${hashes.source}); ${image.version} has a ${name} hash TLV, and servers that do not handle it take the upload but never list the image.`);
   } else if (!hashes.accepted.includes(image.hashAlg)) {
-    throw new DeviceError('refused', `${image.version} has a ${name} hash TLV; this device (${hashes.source}) lists only ${hashes.accepted.map((a) => a.toUpperCase().replace('SHA', 'SHA-')).join(', ')} images, so it would take the upload and never list it. Nothing was sent; rebuild the image with SHA-256.`);
+    throw new DeviceError('refused', `${image.version} has a ${name} hash TLV; this device (${hashes.source}) lists only ${hashes.accepted.map((a) => a.toUpperCase().replace('SHA', 'SHA-')).join(', ')} images, so it would take the upload and never list it. Nothing was sent; rebuild the image with SHA-256.`, { check: 'hash-tlv' });
   }
   return warnings;
 }

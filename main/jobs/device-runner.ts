@@ -148,7 +148,7 @@ async function advance(ctx: RunnerContext, conn: DeviceConnection): Promise<void
         const image = await imageOf(ctx, row);
         const result = await conn.transfer(image, (bytes, total, rate) => ctx.progress.update(ctx.key, bytes, total, rate), control.signal);
         ctx.progress.idle(ctx.key);
-        move(ctx, 'installing', { installStep: null }, { resumedFrom: result.resumedFrom, total: result.total });
+        move(ctx, 'installing', { installStep: null }, { resumedFrom: result.resumedFrom, total: result.total, ...(result.warnings ? { warnings: result.warnings } : {}) });
         break;
       }
       case 'installing':

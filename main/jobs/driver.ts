@@ -61,6 +61,8 @@ export interface TransferResult {
   /** Offset the device already held when this transfer started (resume). */
   resumedFrom: number;
   total: number;
+  /** What the checks before the first byte could not check (recorded with the transfer). */
+  warnings?: string[];
 }
 
 /** An open connection to one device. Every method may be called again after a reconnect. */

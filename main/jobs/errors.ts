@@ -6,6 +6,8 @@ import { MgmtErr, SmpError } from '../smp';
 /** Reasons the engine itself ends a device with (user faults, never retried). */
 export type JobErrorKind =
   | 'wrong-board'
+  /** The image's hash TLV is one the device's SMP server does not list (SHA-512 on Zephyr 3.x). */
+  | 'hash-not-listed'
   | 'wrong-device'
   | 'not-in-update-mode'
   | 'no-image-for-device'

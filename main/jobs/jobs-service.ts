@@ -14,6 +14,7 @@ import { auditCsv } from './csv';
 import { runDevice } from './device-runner';
 import type { DeviceDriver } from './driver';
 import { JobError } from './errors';
+import { udpLinkId } from '../links/udp-link';
 import { JobImages, openComponentFile, type ImageOpener } from './job-images';
 import { LedCheckpoints } from './led-checkpoints';
 import { ProgressCoalescer } from './progress';
@@ -64,6 +65,8 @@ export function deviceKeyOf(link: TargetLink): string {
       return `ble:${link.address}`;
     case 'loopback':
       return `loopback:${link.name}`;
+    case 'udp':
+      return udpLinkId(link.host, link.port);
   }
 }
 

@@ -1,3 +1,4 @@
+import { udpLinkId } from '../links/udp-link';
 import { cancelled } from '../devices/errors';
 import type { TargetLink } from './types';
 
@@ -20,6 +21,8 @@ export function resourceOf(link: TargetLink): { key: string; capacity: 'one' | '
       return { key: `loopback:${link.name}`, capacity: 'one' };
     case 'ble':
       return { key: 'ble', capacity: 'ble' };
+    case 'udp':
+      return { key: udpLinkId(link.host, link.port), capacity: 'one' };
   }
 }
 

@@ -3,6 +3,8 @@ import { imageConfirm, imageState, imageTest, slotWithHash } from '../devices/co
 import { isNotSupported, reset } from '../devices/commands/os';
 import { settingsCommit, settingsRead, settingsSave, settingsWrite } from '../devices/commands/settings';
 import { DeviceError } from '../devices/errors';
+import { checkImageFits } from '../devices/image-fit';
+import { HASH_TLVS } from '../image/format';
 import { negotiateParams, type SessionParams } from '../devices/params';
 import { reopenWithBackoff } from '../devices/reconnect';
 import { SmpSession } from '../devices/session';
@@ -36,6 +38,7 @@ export function defaultOpenLink(target: JobTarget): Link {
   if (l.kind === 'serial') return createLink({ kind: 'serial', path: l.path, baudRate: l.baudRate ?? DEFAULT_BAUD_RATE });
   if (l.kind === 'ble') return createLink({ kind: 'ble', address: l.address });
   if (l.kind === 'hid') return createLink({ kind: 'hid', path: l.path });
+  if (l.kind === 'udp') return createLink({ kind: 'udp', host: l.host, port: l.port });
   throw new SiteflashError('link-unsupported', `siteflash cannot open ${l.kind} links for batch updates.`);
 }
 
@@ -110,6 +113,8 @@ class SmpConnection implements DeviceConnection {
 
   async transfer(image: JobImage, onProgress: (bytes: number, total: number, rate: number) => void, signal: AbortSignal): Promise<TransferResult> {
     const link = this.session.link;
+    // Before the first upload request, as the CLI's plain upload: an image the device would take but never list, or tagged for another board.
+    const warnings = await this.checkFits(image, signal);
     const result = await uploadImage(this.session, image.source, {
       bufSize: this.params.bufSize,
       sha: image.sha,
@@ -123,7 +128,20 @@ class SmpConnection implements DeviceConnection {
       signal,
     });
     if (result.match === false) throw new DeviceError('protocol', 'The device wrote the image but its SHA-256 does not match.');
-    return { resumedFrom: result.resumedFrom, total: result.total };
+    return { resumedFrom: result.resumedFrom, total: result.total, ...(warnings.length ? { warnings } : {}) };
+  }
+
+  /** main/devices `checkImageFits` against the identity the device gives now; its refusals end the device with a stable kind. */
+  private async checkFits(image: JobImage, signal: AbortSignal): Promise<string[]> {
+    const c = image.component;
+    const hashAlg = [...HASH_TLVS.values()].find((h) => h.len === image.hash.length)?.alg;
+    if (!hashAlg) throw new JobError('bad-image', `The image's hash TLV is ${image.hash.length} bytes, which no MCUboot hash has; nothing was sent.`);
+    try {
+      return await checkImageFits(this.session, { version: c.version, hashAlg, board: c.board }, await fieldIdentity(this.session, signal), signal);
+    } catch (err) {
+      if (err instanceof DeviceError && err.kind === 'refused') throw new JobError(err.details?.check === 'board' ? 'wrong-board' : 'hash-not-listed', err.message);
+      throw err;
+    }
   }
 
   async markTest(image: JobImage, signal: AbortSignal): Promise<void> {

@@ -26,7 +26,9 @@ export type TargetLink =
   | { kind: 'serial'; path: string; baudRate?: number }
   | { kind: 'hid'; path: string }
   | { kind: 'ble'; address: string }
-  | { kind: 'loopback'; name: string };
+  | { kind: 'loopback'; name: string }
+  /** SMP over UDP (smp.md §8). */
+  | { kind: 'udp'; host: string; port: number };
 
 /** One device of a job. */
 export interface JobTarget {

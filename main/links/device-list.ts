@@ -7,6 +7,7 @@ import { queryDevice, type DeviceReport } from './device-list-query';
 import { createLink, DEFAULT_BAUD_RATE, type LinkDescriptor } from './factory';
 import { listHidInterfaces, resolveNodeHid, type HidFilter, type NodeHidLike } from './hid-node';
 import type { Link } from './link';
+import { udpLinkId } from './udp-link';
 
 /**
  * One device reachable now, on any link kind: the contract's {@link DeviceSummary} (BLE address is
@@ -30,6 +31,8 @@ export interface DeviceSources {
   hid?: NodeHidLike | (() => Promise<NodeHidLike>);
   /** Project vendor/product ids for HID (hid-transport.md "Matching"). */
   hidFilter?: HidFilter;
+  /** Devices on the network added by address (SMP over UDP, smp.md §8). */
+  udp?: () => readonly { host: string; port: number }[];
 }
 
 /** Options of {@link listDevices}. */
@@ -83,7 +86,7 @@ export async function listDevices(sources: DeviceSources, options: ListDevicesOp
         })
       : [],
   ]);
-  const devices = lists.flat();
+  const devices = [...lists.flat(), ...(sources.udp?.() ?? []).map(udpEntry)];
   if (options.query) {
     const open = options.openLink ?? ((d: LinkDescriptor) => createLink(d, { ...(noble ? { noble } : {}), ...(hid ? { hid } : {}) }));
     for (const device of devices) {
@@ -108,6 +111,11 @@ function serialEntry(p: Awaited<ReturnType<PortLister>>[number]): ListedDevice {
     ...(p.productId ? { productId: p.productId } : {}),
     ...(p.serialNumber ? { serialNumber: p.serialNumber } : {}),
   };
+}
+
+/** A device added by its network address: listed by its link id, reached over UDP. */
+export function udpEntry(a: { host: string; port: number }): ListedDevice {
+  return { link: 'udp', address: udpLinkId(a.host, a.port), descriptor: { kind: 'udp', host: a.host, port: a.port }, target: { kind: 'udp', host: a.host, port: a.port } };
 }
 
 function hidEntry(d: Awaited<ReturnType<typeof listHidInterfaces>>[number]): ListedDevice {

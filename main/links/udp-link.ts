@@ -19,6 +19,35 @@ export function parseUdpAddress(text: string): { host: string; port: number } | 
   return { host, port };
 }
 
+/** The link id of a UDP device (`udp:192.0.2.7:1337`, `udp:[::1]:1337`): how it is listed, keyed in jobs and audited. */
+export function udpLinkId(host: string, port: number): string {
+  return `udp:${isIP(host) === 6 ? `[${host}]` : host}:${port}`;
+}
+
+/** A host name as DNS allows it (RFC 1123 labels), or an IP address. */
+const HOST_NAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+
+/**
+ * What the technician types to add a device on the network: `udp:HOST[:PORT]` (port 1337 by
+ * default) or `HOST:PORT`, IPv6 in brackets. Returns the address, or why it is not one.
+ */
+export function parseDeviceAddress(text: string): { ok: true; host: string; port: number } | { ok: false; message: string } {
+  const t = text.trim();
+  const example = 'write udp:HOST[:PORT] or HOST:PORT, e.g. udp:192.0.2.7 or 192.0.2.7:1337 (IPv6 in brackets: [fd00::7]:1337)';
+  if (!t) return { ok: false, message: `No address given: ${example}.` };
+  const bare = /^(?:\[([^\]]+)\]|([^:[\]]+)):(\d+)$/.exec(t);
+  const parsed = t.startsWith('udp:') ? parseUdpAddress(t) : bare ? { host: (bare[1] ?? bare[2])!, port: Number(bare[3]) } : null;
+  if (!parsed) {
+    const portless = !t.startsWith('udp:') && !t.includes(':');
+    return { ok: false, message: portless ? `"${t}" has no port: ${example}.` : `"${t}" is not a device address: ${example}.` };
+  }
+  const { host, port } = parsed;
+  if (!Number.isInteger(port) || port < 1 || port > 65_535) return { ok: false, message: `Port ${port} is out of range (1–65535) in "${t}".` };
+  const ip = isIP(host);
+  if (ip === 0 && (/^[\d.]+$/.test(host) || !HOST_NAME.test(host))) return { ok: false, message: `"${host}" is neither an IP address nor a host name.` };
+  return { ok: true, host, port };
+}
+
 /**
  * SMP over UDP (smp.md §8): each write is one whole SMP packet in one datagram, each datagram
  * received from the device is one packet (`raw` framing). Connected to one address, so only that
@@ -37,7 +66,7 @@ export class UdpLink implements Link {
     readonly host: string,
     readonly port: number = SMP_UDP_PORT,
   ) {
-    this.id = `udp:${isIP(host) === 6 ? `[${host}]` : host}:${port}`;
+    this.id = udpLinkId(host, port);
   }
 
   get isOpen(): boolean {

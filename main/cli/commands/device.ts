@@ -1,5 +1,5 @@
-import { imageConfirm, imageErase, imageState, type SlotState } from '../../devices/commands/image';
-import { SmpError } from '../../smp';
+import { imageState, type SlotState } from '../../devices/commands/image';
+import { CLI_WORDS, confirmSlot, eraseSlot } from '../../devices/slot-actions';
 import { bootloaderInfo, echo, isNotSupported, osInfo, reset } from '../../devices/commands/os';
 import { fieldIdentity, type DeviceIdentity } from '../../devices/commands/field';
 import { checkImageFits } from '../../devices/image-fit';
@@ -71,17 +71,13 @@ export function makeDeviceCommands(deps: Partial<DeviceCommandDeps> = {}): Comma
       run: (argv, ctx) =>
         withPortSession(d, argv, { slot: { type: 'string' } }, ctx, async (session, values) => {
           const slot = values.slot === undefined ? undefined : wholeNumber(String(values.slot), '--slot', 0);
-          try {
-            await imageErase(session, slot, { signal: ctx.signal });
-          } catch (err) {
-            if (!(err instanceof SmpError)) throw err;
-            const why = eraseRefusal(await imageState(session, ctx.signal), slot ?? 1);
-            const message = `The device refused to erase slot ${slot ?? 1} (${err.message}).${why ? ` ${why}` : ''}`;
-            if (ctx.json) ctx.out(JSON.stringify({ error: { kind: 'refused', message } }));
-            else ctx.err(message);
+          const outcome = await eraseSlot(session, slot, CLI_WORDS, ctx.signal);
+          if (!outcome.done) {
+            if (ctx.json) ctx.out(JSON.stringify({ error: { kind: 'refused', message: outcome.message } }));
+            else ctx.err(outcome.message);
             return EXIT.failed;
           }
-          ctx.out(ctx.json ? JSON.stringify({ erased: slot ?? 1 }) : `Slot ${slot ?? 1} erased.`);
+          ctx.out(ctx.json ? JSON.stringify({ erased: slot ?? 1 }) : outcome.message);
           return EXIT.ok;
         }),
     },
@@ -94,20 +90,15 @@ export function makeDeviceCommands(deps: Partial<DeviceCommandDeps> = {}): Comma
           if (positionals.length > 1) throw new UsageError('give at most one HASH');
           const given = positionals[0]?.toLowerCase();
           if (given !== undefined && !/^[0-9a-f]{8,128}$/.test(given)) throw new UsageError('HASH must be hex, at least 8 digits (as `image list` prints it)');
-          let hash: Uint8Array | undefined;
-          if (given !== undefined) {
-            const matches = (await imageState(session, ctx.signal)).filter((s) => Buffer.from(s.hash).toString('hex').startsWith(given));
-            if (matches.length !== 1) {
-              const message = matches.length === 0 ? `No slot holds an image whose hash starts with ${given}; see siteflash image list.` : `${given} matches several images; give more of the hash.`;
-              if (ctx.json) ctx.out(JSON.stringify({ error: { kind: 'refused', message } }));
-              else ctx.err(message);
-              return EXIT.failed;
-            }
-            hash = matches[0]!.hash;
+          const outcome = await confirmSlot(session, given, ctx.signal);
+          if (!outcome.done) {
+            if (ctx.json) ctx.out(JSON.stringify({ error: { kind: 'refused', message: outcome.message } }));
+            else ctx.err(outcome.message);
+            return EXIT.failed;
           }
-          const images = (await imageConfirm(session, hash, ctx.signal)).map(slotJson);
-          const what = hash ? `${Buffer.from(hash).toString('hex').slice(0, 16)} is confirmed: it becomes permanent at the next reset.` : 'The running image is confirmed.';
-          ctx.out(ctx.json ? JSON.stringify({ confirmed: hash ? Buffer.from(hash).toString('hex') : 'running', images }, null, 2) : `${what}\n\n${formatSlots(images)}`);
+          const images = outcome.slots.map(slotJson);
+          const confirmed = given === undefined ? 'running' : (images.find((s) => s.hash.startsWith(given))?.hash ?? given);
+          ctx.out(ctx.json ? JSON.stringify({ confirmed, images }, null, 2) : `${outcome.message}\n\n${formatSlots(images)}`);
           return EXIT.ok;
         }),
     },
@@ -214,19 +205,6 @@ async function withPortSession<E extends ExtraOptions, P = undefined>(
   const { values, positionals, descriptor } = parsePortArgs(argv, extra);
   const prepared = (prepare ? await prepare(values, positionals) : undefined) as P;
   return withSession(d.openLink(descriptor), ctx.signal, (session) => body(session, values, positionals, prepared));
-}
-
-/** Why a device refuses to erase `slot`, read from its list: what to do next, or '' when the list does not say. */
-function eraseRefusal(slots: SlotState[], slot: number): string {
-  const target = slots.find((s) => s.slot === slot && s.image === 0);
-  if (target?.pending === true) {
-    return `Slot ${slot} holds ${target.version}, pending ${target.permanent === true ? 'a permanent' : 'a test'} swap. Reset the device (siteflash reset) so the bootloader installs it, confirm what then runs (siteflash image confirm), then erase.`;
-  }
-  const running = slots.find((s) => s.active === true);
-  if (running && running.confirmed === false && target) {
-    return `The running image ${running.version} is on trial and slot ${slot} holds ${target.version}, the image it reverts to. Confirm the running image first (siteflash image confirm), then erase.`;
-  }
-  return '';
 }
 
 interface SlotJson extends Omit<SlotState, 'hash'> {

@@ -7,7 +7,7 @@ import { SmpSession } from '../../../main/devices/session';
 import { uploadImage } from '../../../main/devices/upload';
 import { systemClock } from '../../../main/links/clock';
 import { createLink } from '../../../main/links/factory';
-import { parseUdpAddress, UdpLink } from '../../../main/links/udp-link';
+import { parseDeviceAddress, parseUdpAddress, UdpLink } from '../../../main/links/udp-link';
 import { SimDevice } from '../../../main/sim/device';
 import { buildSimImage } from '../../../main/sim/image-builder';
 import { startUdpHost, type SimUdpHost } from '../../../main/sim/udp-host';
@@ -75,5 +75,28 @@ describe('UdpLink against the simulator on loopback (one SMP packet per datagram
     await link.close();
     expect(reasons).toEqual(['closed']);
     await expect(link.write(new Uint8Array([1]))).rejects.toMatchObject({ kind: 'not-open' });
+  });
+});
+
+describe('parseDeviceAddress (Connect: add a device by address)', () => {
+  it('takes udp:HOST[:PORT] and HOST:PORT, port 1337 by default, IPv6 in brackets', () => {
+    expect(parseDeviceAddress('udp:192.0.2.7')).toEqual({ ok: true, host: '192.0.2.7', port: 1337 });
+    expect(parseDeviceAddress(' 192.0.2.7:5683 ')).toEqual({ ok: true, host: '192.0.2.7', port: 5683 });
+    expect(parseDeviceAddress('[fd00::7]:1337')).toEqual({ ok: true, host: 'fd00::7', port: 1337 });
+    expect(parseDeviceAddress('udp:[::1]')).toEqual({ ok: true, host: '::1', port: 1337 });
+    expect(parseDeviceAddress('sensor-7.site.lan:1337')).toEqual({ ok: true, host: 'sensor-7.site.lan', port: 1337 });
+  });
+
+  it('says what is wrong with an address it cannot take', () => {
+    const why = (t: string) => {
+      const r = parseDeviceAddress(t);
+      return r.ok ? 'accepted' : r.message;
+    };
+    expect(why('192.0.2.7')).toContain('has no port');
+    expect(why('192.0.2.7:0')).toContain('out of range');
+    expect(why('udp:192.0.2.7:99999')).toContain('is not a device address');
+    expect(why('1.2.3:1337')).toContain('neither an IP address nor a host name');
+    expect(why('bad_host!:1337')).toContain('neither an IP address nor a host name');
+    expect(why('')).toContain('No address given');
   });
 });
