@@ -135,7 +135,7 @@ export class Core {
       'collect:start': async () => this.services.collectView(this.services.gateway.startCollect()),
       'collect:stop': async () => this.services.collectView(this.services.gateway.stopCollect()),
       'collect:answer-led': async ({ deviceId, seen }) => (this.services.choices.answer(deviceId, seen), this.services.collectView()),
-      'collect:choose': async ({ deviceId, on }) => (this.services.choices.choose(deviceId, on), this.services.collectView()),
+      'collect:choose': async ({ deviceId, on, oneByOne }) => (this.services.choices.choose(deviceId, on, oneByOne === true), this.services.collectView()),
       'devices:identify': ({ target }) => this.services.identify(target),
       'demo:start': () => this.services.startDemo(),
       'demo:status': async () => this.services.demo.snapshot(),
@@ -151,6 +151,7 @@ export class Core {
         const pdf = await (options.printPdf ?? chromiumPdfPrinter())(files.html);
         return { visitId: files.visitId, fileName: files.fileName.replace(/\.json$/, '.pdf'), pdfBase64: pdf.toString('base64') };
       },
+      'site:checklist': async () => this.services.checklist(),
     };
   }
 
@@ -219,6 +220,10 @@ export class Core {
     s.choices.changes.add(() => this.emit('collect:changed', s.collectView()));
     s.gateway.changes.add((e) => this.emit('gateway:changed', e));
     s.demo.onChange((e) => this.emit('demo:changed', e));
+    // A device's end moves the site's checklist.
+    s.jobs.on('job:device-state', (e) => {
+      if (['done', 'failed', 'rolled-back', 'cancelled'].includes(e.to)) this.emit('collect:changed', s.collectView());
+    });
   }
 
   /** Devices connected directly: every serial port listed now (the OS's and those added by path), and the BLE and HID devices found last. */

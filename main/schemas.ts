@@ -96,7 +96,7 @@ export const argSchemas: { [C in Channel]: z.ZodType<ArgsOf<C>> } = {
         })
         .strict()
         .optional(),
-      targets: z.array(z.object({ link: target, expectedDeviceId: deviceId.optional(), updateModeLed: ledAnswer.optional() }).strict()).min(1).max(500),
+      targets: z.array(z.object({ link: target, expectedDeviceId: deviceId.optional(), updateModeLed: ledAnswer.optional(), oneByOne: z.boolean().optional() }).strict()).min(1).max(500),
       policy,
     })
     .strict()
@@ -116,7 +116,7 @@ export const argSchemas: { [C in Channel]: z.ZodType<ArgsOf<C>> } = {
   'collect:start': empty,
   'collect:stop': empty,
   'collect:answer-led': z.object({ deviceId, seen: z.boolean().nullable() }).strict(),
-  'collect:choose': z.object({ deviceId, on: z.boolean() }).strict(),
+  'collect:choose': z.object({ deviceId, on: z.boolean(), oneByOne: z.boolean().optional() }).strict(),
   'devices:identify': z.object({ target }).strict(),
   'demo:start': empty,
   'demo:status': empty,
@@ -134,4 +134,5 @@ export const argSchemas: { [C in Channel]: z.ZodType<ArgsOf<C>> } = {
     .object({ visitId: z.string().min(1).max(200).optional(), jobId: jobId.optional() })
     .strict()
     .refine((a) => (a.visitId === undefined) !== (a.jobId === undefined), 'give a visit id or a job id'),
+  'site:checklist': empty,
 };
