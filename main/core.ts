@@ -135,7 +135,7 @@ export class Core {
       'collect:start': async () => this.services.collectView(this.services.gateway.startCollect()),
       'collect:stop': async () => this.services.collectView(this.services.gateway.stopCollect()),
       'collect:answer-led': async ({ deviceId, seen }) => (this.services.choices.answer(deviceId, seen), this.services.collectView()),
-      'collect:choose': async ({ deviceId, on }) => (this.services.choices.choose(deviceId, on), this.services.collectView()),
+      'collect:choose': async ({ deviceId, on, oneByOne }) => (this.services.choices.choose(deviceId, on, oneByOne === true), this.services.collectView()),
       'devices:identify': ({ target }) => this.services.identify(target),
       'demo:start': () => this.services.startDemo(),
       'demo:status': async () => this.services.demo.snapshot(),
@@ -157,6 +157,7 @@ export class Core {
       'device:reset': ({ target }) => this.services.deviceAction(target, 'reset'),
       'devices:add-address': ({ address }) => this.devices.addAddress(address),
       'devices:remove-address': async ({ address }) => (this.devices.removeAddress(address), null),
+      'site:checklist': async () => this.services.checklist(),
     };
   }
 
@@ -225,6 +226,10 @@ export class Core {
     s.choices.changes.add(() => this.emit('collect:changed', s.collectView()));
     s.gateway.changes.add((e) => this.emit('gateway:changed', e));
     s.demo.onChange((e) => this.emit('demo:changed', e));
+    // A device's end moves the site's checklist.
+    s.jobs.on('job:device-state', (e) => {
+      if (['done', 'failed', 'rolled-back', 'cancelled'].includes(e.to)) this.emit('collect:changed', s.collectView());
+    });
   }
 
   /** Devices connected directly: every serial port listed now (the OS's and those added by path), the BLE and HID devices found last, and those added by network address. */

@@ -97,7 +97,7 @@ export const argSchemas: { [C in Channel]: z.ZodType<ArgsOf<C>> } = {
         })
         .strict()
         .optional(),
-      targets: z.array(z.object({ link: target, expectedDeviceId: deviceId.optional(), updateModeLed: ledAnswer.optional() }).strict()).min(1).max(500),
+      targets: z.array(z.object({ link: target, expectedDeviceId: deviceId.optional(), updateModeLed: ledAnswer.optional(), oneByOne: z.boolean().optional() }).strict()).min(1).max(500),
       policy,
     })
     .strict()
@@ -117,7 +117,7 @@ export const argSchemas: { [C in Channel]: z.ZodType<ArgsOf<C>> } = {
   'collect:start': empty,
   'collect:stop': empty,
   'collect:answer-led': z.object({ deviceId, seen: z.boolean().nullable() }).strict(),
-  'collect:choose': z.object({ deviceId, on: z.boolean() }).strict(),
+  'collect:choose': z.object({ deviceId, on: z.boolean(), oneByOne: z.boolean().optional() }).strict(),
   'devices:identify': z.object({ target }).strict(),
   'demo:start': empty,
   'demo:status': empty,
@@ -141,4 +141,5 @@ export const argSchemas: { [C in Channel]: z.ZodType<ArgsOf<C>> } = {
   'device:reset': z.object({ target }).strict(),
   'devices:add-address': z.object({ address: z.string().max(300) }).strict(),
   'devices:remove-address': z.object({ address: z.string().min(1).max(300) }).strict(),
+  'site:checklist': empty,
 };

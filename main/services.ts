@@ -28,6 +28,7 @@ import { recordDeviceAction } from './store/action-audit';
 import { openDatabase, type Db } from './store/database';
 import { lockJob } from './store/lock-file';
 import { AppSync } from './sync/app-sync';
+import { annotateHeard, checklistOf, currentSiteList, jobRules, type SiteList } from './site/site-list';
 
 /** Demo devices' links are named `demo/<id>`. */
 const DEMO_PREFIX = 'demo/';
@@ -57,7 +58,7 @@ export class Services {
   private readonly directLinks = new Map<string, Link>();
 
   constructor(
-    dataDir: string,
+    private readonly dataDir: string,
     private readonly releases: ReleasesService,
     private readonly log: Logger,
     /** Devices connected directly, found on serial, BLE and HID (the Connect screen's list); the demo's come on top. */
@@ -106,7 +107,27 @@ export class Services {
 
   /** What the Collect screen shows: the devices heard, and the technician's choices and answers. */
   collectView(state: CollectState = this.gateway.collectState): CollectState {
-    return { ...state, chosen: this.choices.current.chosen, answers: this.choices.current.answers };
+    const list = this.siteList();
+    return {
+      ...state,
+      devices: annotateHeard(list, state.devices),
+      chosen: this.choices.current.chosen,
+      answers: this.choices.current.answers,
+      chosenOneByOne: this.choices.current.chosenOneByOne ?? [],
+      checklist: list ? checklistOf(this.db, list, [list.catalog.site.name, this.settings.current.siteName], state.devices) : null,
+    };
+  }
+
+  /** The site's list that applies now (main/site/site-list.ts): the demo's while it runs, else the prepared site being worked on. */
+  siteList(siteName?: string): SiteList | null {
+    const s = this.settings.current;
+    return currentSiteList(this.db, join(this.dataDir, 'bundles'), { siteName: siteName ?? s.siteName, siteIds: s.siteIds, demoRunning: this.demo.running });
+  }
+
+  /** The site's list as the visit's checklist, counted from the journal; null when no list applies. */
+  checklist() {
+    const list = this.siteList();
+    return list ? checklistOf(this.db, list, [list.catalog.site.name, this.settings.current.siteName], this.gateway.collectState.devices) : null;
   }
 
   /** Resumes jobs a crash or a quit left unfinished (the journal says where each device was). */
@@ -128,7 +149,12 @@ export class Services {
     const s = this.settings.current;
     const site = as.site ?? s.siteName;
     const who = { technician: as.technician || s.technician || userInfo().username, ...(site ? { site } : {}) };
-    const targets = req.targets.map((t) => this.toTarget(t.link, t.expectedDeviceId));
+    // A device ticked by itself on Collect, or named one by one by the adapter, counts as chosen one by one (development devices).
+    const targets = req.targets.map((t) => {
+      const target = this.toTarget(t.link, t.expectedDeviceId);
+      const id = t.expectedDeviceId ?? ('deviceId' in t.link ? t.link.deviceId : undefined);
+      return t.oneByOne === true || this.choices.isOneByOne(id) ? { ...target, oneByOne: true } : target;
+    });
     const kind = req.kind ?? 'firmware';
     if (kind !== 'network') await this.checkRelease(req);
     const release = kind === 'network' ? null : await releaseFromBundle(this.releases.bundles, req.bundleId ?? '');
@@ -140,7 +166,10 @@ export class Services {
         const led = this.choices.answerFor(r?.expectedDeviceId ?? (r && 'deviceId' in r.link ? r.link.deviceId : undefined));
         return led ? { ...t, updateModeLed: { seen: led.seen, at: led.at } } : t;
       });
-      return this.jobs.get(this.jobs.start({ release: release!, targets: answered, policy: req.policy, ...who }));
+      // The fleet rules of the site's list go with the job (and its journal), for every adapter.
+      const list = this.siteList(as.site);
+      const rules = list ? jobRules(list) : {};
+      return this.jobs.get(this.jobs.start({ release: release!, targets: answered, policy: req.policy, ...who, ...(Object.keys(rules).length > 0 ? { rules } : {}) }));
     }
     const network = req.network!;
     if (!(await this.secrets.has(netKeyName(network.projectId)))) {

@@ -196,6 +196,8 @@ export interface JobStartRequest {
   targets: {
     link: JobTargetRequest;
     expectedDeviceId?: string;
+    /** Chosen by itself, not by "select all" (the CLI's named devices): a development device is updated only then. */
+    oneByOne?: boolean;
     /**
      * Ignored: the core uses the answer it recorded on Collect (`collect:answer-led`), with its own
      * time, and records it instead of asking again while it is under 10 minutes old (field-group.md).
@@ -280,6 +282,64 @@ export interface HeardDevice {
   via: 'gateway' | 'direct';
   /** How a job reaches it. */
   target: JobTargetRequest;
+  /** Its name on the site's list; absent when the list does not know it (or there is no list). */
+  name?: string;
+  /** Where it is mounted, from the site's list. */
+  location?: string | null;
+  /** On the site's list; false: heard but "not on the site's list"; absent when there is no list. */
+  onList?: boolean;
+  /** The fleet rule that applies to it, from the site's list; absent when none. */
+  rule?: FleetRuleInfo;
+}
+
+/** The fleet rule that applies to one device (precedence: device pin, device target, group target, site target). */
+export interface FleetRuleInfo {
+  /** In words, e.g. "pinned to 1.4.2+0" or "locked: warranty case 4411". */
+  text: string;
+  /** Why nothing may be installed; null when not locked. */
+  locked: string | null;
+  /** Updated only when the technician chooses it one by one. */
+  development: boolean;
+  /** The image version it must run (its pin), over every target. */
+  pinnedVersion: string | null;
+  /** The target system version when there is no pin, and where it comes from. */
+  target: { version: string; from: 'device' | 'group' | 'site' } | null;
+}
+
+/** A device of the site's list and where it stands. */
+export interface SiteListDevice {
+  id: string;
+  name: string;
+  location: string | null;
+  board: string;
+  hwRev: string | null;
+  rule: FleetRuleInfo | null;
+  /** The image version that counts as done; null when the list's target is not known here (its release is not stored). */
+  expectedVersion: string | null;
+  /** Its latest result at this site shows the expected version installed (any "done" when none is known). */
+  done: boolean;
+  /** Its latest result journaled at this site (cancellations aside), if any. */
+  last: { result: 'done' | 'failed' | 'rolled-back'; version: string | null; at: number; reason: string | null } | null;
+  /** Heard on Collect now. */
+  heard: boolean;
+}
+
+/**
+ * The site's device list as the visit's checklist: the catalog of the site being worked on (the one
+ * prepared, or the demo's), counted by the core from the journal.
+ */
+export interface SiteChecklist {
+  siteId: string;
+  siteName: string;
+  /** The demo site's own list. */
+  demo: boolean;
+  total: number;
+  done: number;
+  toDo: number;
+  /** Every device of the list, to-do ones first. */
+  devices: SiteListDevice[];
+  /** Ids of devices heard on Collect that are not on the list. */
+  notOnList: string[];
 }
 
 /** What the Collect screen shows: devices heard, update-mode ones first. */
@@ -294,6 +354,10 @@ export interface CollectState {
   chosen?: string[];
   /** The technician's update-mode LED answers by device id, stamped with the core's clock (epoch ms). */
   answers?: Record<string, { seen: boolean; at: number }>;
+  /** Ids of the chosen devices the technician chose one by one (not by "select all"): only these development devices are updated. */
+  chosenOneByOne?: string[];
+  /** The site's list as a checklist; null when no site list applies (nothing prepared, no demo). */
+  checklist?: SiteChecklist | null;
 }
 
 /** A device of the demo site (simulated), as the demo controls show it. */
@@ -478,8 +542,8 @@ export interface Requests {
   'collect:stop': { args: Record<string, never>; result: CollectState };
   /** The technician's update-mode LED answer on Collect (null: ask again); the core stamps the time; "yes" chooses the device, "no" takes it out. */
   'collect:answer-led': { args: { deviceId: string; seen: boolean | null }; result: CollectState };
-  /** Ticks or unticks a device for the update. */
-  'collect:choose': { args: { deviceId: string; on: boolean }; result: CollectState };
+  /** Ticks or unticks a device for the update; `oneByOne`: ticked by itself (not by "select all"), which a development device needs. */
+  'collect:choose': { args: { deviceId: string; on: boolean; oneByOne?: boolean }; result: CollectState };
   /** Makes a device blink `identify` (through the gateway or directly) so the technician can find it. */
   'devices:identify': { args: { target: JobTargetRequest }; result: null };
   /** Forwards a renderer log line to the core's log file. */
@@ -504,6 +568,8 @@ export interface Requests {
   'devices:add-address': { args: { address: string }; result: DeviceSummary };
   /** Forgets a device added by address (`udp:HOST:PORT`, as listed). */
   'devices:remove-address': { args: { address: string }; result: null };
+  /** The site's device list as the visit's checklist (done, to do, not on the list); null when no site list applies. */
+  'site:checklist': { args: Record<string, never>; result: SiteChecklist | null };
 }
 
 /** Event stream → payload. */

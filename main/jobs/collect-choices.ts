@@ -10,6 +10,8 @@ export interface CollectAnswer {
 export interface CollectChoicesState {
   chosen: string[];
   answers: Record<string, CollectAnswer>;
+  /** The chosen devices that were ticked one by one (not by "select all"); a development device needs this. */
+  chosenOneByOne?: string[];
 }
 
 /**
@@ -34,13 +36,19 @@ export class CollectChoices {
     void _old;
     if (seen === null) return this.set({ ...this.state, answers: others });
     const chosen = this.state.chosen.filter((id) => id !== deviceId);
-    return this.set({ chosen: seen ? [...chosen, deviceId] : chosen, answers: { ...others, [deviceId]: { seen, at: this.wallNow() } } });
+    return this.set({ ...this.state, chosen: seen ? [...chosen, deviceId] : chosen, answers: { ...others, [deviceId]: { seen, at: this.wallNow() } } });
   }
 
-  /** Ticks or unticks a device. */
-  choose(deviceId: string, on: boolean): CollectChoicesState {
+  /** Ticks or unticks a device; `oneByOne`: ticked by itself, not as part of "select all". */
+  choose(deviceId: string, on: boolean, oneByOne = false): CollectChoicesState {
     const chosen = this.state.chosen.filter((id) => id !== deviceId);
-    return this.set({ ...this.state, chosen: on ? [...chosen, deviceId] : chosen });
+    const single = (this.state.chosenOneByOne ?? []).filter((id) => id !== deviceId);
+    return this.set({ ...this.state, chosen: on ? [...chosen, deviceId] : chosen, chosenOneByOne: on && oneByOne ? [...single, deviceId] : single });
+  }
+
+  /** Was this device ticked one by one (and is it still chosen)? */
+  isOneByOne(deviceId: string | undefined): boolean {
+    return deviceId !== undefined && this.state.chosen.includes(deviceId) && (this.state.chosenOneByOne ?? []).includes(deviceId);
   }
 
   /** The answer to use for a device in a job, if the technician gave one. */
@@ -58,7 +66,7 @@ export class CollectChoices {
     const touched = left.filter((id) => this.state.chosen.includes(id) || id in this.state.answers);
     if (touched.length === 0) return;
     const answers = Object.fromEntries(Object.entries(this.state.answers).filter(([id]) => !touched.includes(id)));
-    this.set({ chosen: this.state.chosen.filter((id) => !touched.includes(id)), answers });
+    this.set({ ...this.state, chosen: this.state.chosen.filter((id) => !touched.includes(id)), answers });
   }
 
   private set(next: CollectChoicesState): CollectChoicesState {

@@ -15,6 +15,7 @@ import { chooseComponent } from './select-component';
 import { withChosenId } from './chosen-id';
 import { isEnd } from './state-machine';
 import { isStorageFault } from '../store/storage-fault';
+import { gateByRule } from '../site/fleet-rules';
 import type { DeviceState, DeviceStateEvent, JobSpec, JobTarget } from './types';
 
 /** Default backoff between retries of one device. */
@@ -62,6 +63,8 @@ export async function runDevice(ctx: RunnerContext): Promise<void> {
       await control.whilePaused();
       continue;
     }
+    // A device the fleet rules leave alone, known by id before connecting, is not even connected to.
+    if (row.state === 'discovered' && ctx.target.expectedDeviceId !== undefined && endByRule(ctx, ctx.target.expectedDeviceId)) return;
     control.renew();
     const signal = installing ? control.hardSignal : control.signal;
     let release: (() => void) | undefined;
@@ -115,15 +118,17 @@ async function advance(ctx: RunnerContext, conn: DeviceConnection): Promise<void
         if (expected && facts.deviceId && facts.deviceId !== expected) {
           throw new JobError('wrong-device', `Expected device ${expected} on ${conn.linkId}, found ${facts.deviceId}.`);
         }
+        // The fleet rules, for a device known only now that it said who it is; before any question or byte.
+        if (facts.deviceId !== undefined && endByRule(ctx, facts.deviceId, { deviceId: facts.deviceId, board: facts.board ?? null, fromVersion: runningVersion(facts) })) return;
         // A device with nothing to receive is not asked (nor recorded as answering) the update-mode LED question.
-        const choice = chooseComponent(spec.release, facts, { allowDowngrade: spec.policy.allowDowngrade === true });
+        const choice = chooseComponent(spec.release, facts, selectOptions(ctx, facts.deviceId));
         const nothingToSend = !choice.ok && choice.upToDate;
         if (spec.policy.ledConfirm && !nothingToSend) await checkpoint(ctx, conn, 'update-mode');
         move(ctx, 'in-update-mode', { deviceId: facts.deviceId ?? null, board: facts.board ?? null, fromVersion: runningVersion(facts) });
         break;
       }
       case 'in-update-mode': {
-        const choice = chooseComponent(spec.release, facts, { allowDowngrade: spec.policy.allowDowngrade === true });
+        const choice = chooseComponent(spec.release, facts, selectOptions(ctx, facts.deviceId));
         if (!choice.ok && !choice.upToDate) throw new JobError(refusalKind(choice.kind), choice.message);
         if (!choice.ok) {
           move(ctx, 'verified', { toVersion: runningVersion(facts) });
@@ -246,7 +251,26 @@ async function imageOf(ctx: RunnerContext, row: DeviceRow): Promise<JobImage> {
 
 /** The selection's refusals the technician acts on keep their own kind; the rest are "no image for this device". */
 function refusalKind(kind: string): JobErrorKind {
-  return kind === 'wrong-board' || kind === 'downgrade' || kind === 'security-counter-lower' ? kind : 'no-image-for-device';
+  return kind === 'wrong-board' || kind === 'downgrade' || kind === 'security-counter-lower' || kind === 'pinned-version-missing' ? kind : 'no-image-for-device';
+}
+
+/** The fleet rule of a device of this job, by its id (the catalog's ids are lower-case EUI-64). */
+function ruleOf(ctx: RunnerContext, deviceId: string | undefined) {
+  return deviceId === undefined ? undefined : ctx.spec.rules?.[deviceId.toLowerCase()];
+}
+
+/** The selection options of a device: the job's downgrade choice and the device's pin. */
+function selectOptions(ctx: RunnerContext, deviceId: string | undefined) {
+  const pin = ruleOf(ctx, deviceId ?? ctx.target.expectedDeviceId)?.pinnedVersion;
+  return { allowDowngrade: ctx.spec.policy.allowDowngrade === true, ...(pin !== undefined ? { pinnedVersion: pin } : {}) };
+}
+
+/** Ends a device its fleet rule leaves alone (locked: failed with the reason; development not chosen one by one: left as it is). */
+function endByRule(ctx: RunnerContext, deviceId: string, known: DevicePatch = {}): boolean {
+  const gate = gateByRule(ruleOf(ctx, deviceId), ctx.target.oneByOne === true);
+  if (!gate) return false;
+  move(ctx, gate.end, { ...known, reason: gate.message, reasonKind: gate.kind });
+  return true;
 }
 
 function cancelReason(state: DeviceState): string {

@@ -19,7 +19,9 @@ export type JobErrorKind =
   | 'rolled-back'
   | 'job-not-found'
   | 'job-device-not-found'
-  | 'job-invalid';
+  | 'job-invalid'
+  | 'locked'
+  | 'pinned-version-missing';
 
 /** A permanent reason a device failed, with a message the technician reads. */
 export class JobError extends SiteflashError {

@@ -12,8 +12,14 @@ export type Choice = { ok: true; component: ReleaseComponent } | { ok: false; up
  * main/image `selectImage` (board, hardware revision, version and counter rules); a single image is
  * checked against the device's board by its board tag.
  */
-export function chooseComponent(release: JobRelease, facts: DeviceFacts, options: SelectOptions = {}): Choice {
+export function chooseComponent(release: JobRelease, facts: DeviceFacts, options: SelectOptions & { pinnedVersion?: string } = {}): Choice {
   const active = facts.slots.find((s) => s.active);
+  // A pinned device (fleet rule) gets the release's image of its pinned version, or nothing.
+  if (options.pinnedVersion !== undefined) {
+    const pinned = onlyPinned(release, facts, options.pinnedVersion);
+    if (!pinned.ok) return pinned;
+    release = pinned.release;
+  }
   if (release.kind === 'image') {
     const c = release.components[0];
     if (!c) return { ok: false, upToDate: false, kind: 'no-image-for-device', message: 'The job has no image.' };
@@ -45,6 +51,25 @@ export function chooseComponent(release: JobRelease, facts: DeviceFacts, options
   }
   const kind = selection.reason === 'incompatible-board' ? 'wrong-board' : selection.reason;
   return { ok: false, upToDate: selection.reason === 'already-up-to-date', kind, message: selection.message };
+}
+
+/** The release cut down to the images of the pinned version that could fit the device, or the refusal "pinned to X, this release has Y". */
+function onlyPinned(release: JobRelease, facts: DeviceFacts, pin: string): { ok: true; release: JobRelease } | Extract<Choice, { ok: false }> {
+  const want = parseVersion(pin);
+  const fits = release.components.filter((c) => c.board === null || facts.board === undefined || c.board === facts.board);
+  const same = fits.filter((c) => {
+    const v = parseVersion(c.version);
+    return want !== null && v !== null && compareVersions(v, want) === 0;
+  });
+  if (same.length > 0) return { ok: true, release: { ...release, components: same } };
+  const has = [...new Set(fits.map((c) => c.version))].join(', ');
+  const what = facts.board ? ` for ${facts.board}` : '';
+  return {
+    ok: false,
+    upToDate: false,
+    kind: 'pinned-version-missing',
+    message: `Pinned to ${pin}; this release has ${has || `no image${what}`}${has ? what : ''}. Nothing was sent.`,
+  };
 }
 
 function asBundleComponent(c: ReleaseComponent): BundleComponent {

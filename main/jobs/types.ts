@@ -40,6 +40,21 @@ export interface JobTarget {
    * attempt records it instead of asking, unless it is older than update mode lasts.
    */
   updateModeLed?: { seen: boolean; at: number };
+  /** The technician chose this device by itself (not by "select all"): a development device is updated only then. */
+  oneByOne?: boolean;
+}
+
+/**
+ * The fleet rules of one device of the site's list, as a job applies them (main/site/fleet-rules.ts):
+ * journaled with the job, so that a resumed job applies the same rules.
+ */
+export interface JobDeviceRule {
+  /** Locked in the catalog: nothing is sent; the reason is shown. */
+  locked?: string;
+  /** A development device: left alone unless chosen one by one. */
+  development?: boolean;
+  /** The image version the device must get; a release without it is refused for the device. */
+  pinnedVersion?: string;
 }
 
 /** One image of the release, as verification found it (main/image). Hex strings are lower case. */
@@ -122,6 +137,8 @@ export interface JobSpec {
   policy: JobPolicy;
   technician: string;
   site?: string;
+  /** Fleet rules by device id (lower-case EUI-64), for the devices of the site's list that have one. */
+  rules?: Record<string, JobDeviceRule>;
 }
 
 /** The job as a whole. `finished`: every device reached an end state. */

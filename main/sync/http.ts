@@ -85,8 +85,11 @@ export async function readJson<T>(res: Response, parse: (v: unknown) => T, what:
   }
   try {
     return parse(body);
-  } catch {
-    throw new SyncError('bad-response', `The cloud's answer for ${what} is not what siteflash expects. Report this to support.`);
+  } catch (err) {
+    // Which field was refused, so that the office can fix the catalog (zod names the path).
+    const issues = err && typeof err === 'object' && 'issues' in err && Array.isArray(err.issues) ? (err.issues as { path: (string | number)[]; message: string }[]) : [];
+    const which = issues.slice(0, 3).map((i) => `${i.path.join('.') || 'answer'}: ${i.message}`).join('; ');
+    throw new SyncError('bad-response', `The cloud's answer for ${what} is not what siteflash expects${which ? ` (${which})` : ''}. Report this to support.`);
   }
 }
 

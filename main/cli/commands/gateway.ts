@@ -145,7 +145,8 @@ async function batchViaCore(argv: string[], ctx: CliContext): Promise<number> {
   if (ids.length === 0) throw new UsageError('--targets ID,ID… is required');
   const request = {
     bundleId: String(values.bundle),
-    targets: ids.map((deviceId) => ({ link: { kind: 'gateway', deviceId }, expectedDeviceId: deviceId })),
+    // Each id is named by itself: a development device among them counts as chosen one by one.
+    targets: ids.map((deviceId) => ({ link: { kind: 'gateway', deviceId }, expectedDeviceId: deviceId, oneByOne: true })),
     policy: { ledConfirm: values['no-confirm'] !== true, retries: 3, afterRejoin: 'confirm', ...(values['allow-downgrade'] === true ? { allowDowngrade: true } : {}) },
   };
   const parsed = argSchemas['job:start'].safeParse(request);

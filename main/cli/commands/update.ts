@@ -102,7 +102,8 @@ function serialTargets(values: Values): JobStartRequest['targets'] {
   const ports = values.port ?? [];
   if (ports.length === 0) throw new UsageError('give at least one --port PATH');
   const baudRate = values.baud === undefined ? undefined : wholeNumber(values.baud, '--baud');
-  return ports.map((path) => ({ link: { kind: 'serial', path, ...(baudRate ? { baudRate } : {}) } }));
+  // Each port is named by itself: a development device on it counts as chosen one by one.
+  return ports.map((path) => ({ link: { kind: 'serial', path, ...(baudRate ? { baudRate } : {}) }, oneByOne: true }));
 }
 
 /** A stored release through the core's services: the request is checked as every adapter's is, and the job is the app's. */

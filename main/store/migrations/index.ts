@@ -2,6 +2,7 @@ import type { Migration } from './migration';
 import { outboxSyncCatalog } from './0001-outbox-sync-catalog';
 import { jobsAudit } from './0002-jobs-audit';
 import { auditChain } from './0003-audit-chain';
+import { fleetRules } from './0004-fleet-rules';
 
 export type { Migration } from './migration';
 
@@ -10,4 +11,4 @@ export type { Migration } from './migration';
  * this one exporting a {@link Migration} with the next version, and append it here. Never edit
  * or reorder a step that has shipped: databases in the field already have it.
  */
-export const MIGRATIONS: readonly Migration[] = [outboxSyncCatalog, jobsAudit, auditChain];
+export const MIGRATIONS: readonly Migration[] = [outboxSyncCatalog, jobsAudit, auditChain, fleetRules];

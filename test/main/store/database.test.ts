@@ -78,7 +78,8 @@ describe('openDatabase', () => {
   });
 
   it('rejects a migration list with a gap in its versions', () => {
-    const gap: Migration = { version: 5, name: 'gap', up: () => undefined };
-    expect(() => openDatabase({ dataDir: dir, migrations: [...MIGRATIONS, gap] })).toThrow(/version 5/);
+    const skipped = MIGRATIONS.length + 2;
+    const gap: Migration = { version: skipped, name: 'gap', up: () => undefined };
+    expect(() => openDatabase({ dataDir: dir, migrations: [...MIGRATIONS, gap] })).toThrow(new RegExp(`version ${skipped}`));
   });
 });

@@ -19,7 +19,9 @@ describe('pulling the catalog', () => {
     await h.connector.pullCatalog(['s-pump-7', 's-depot']);
     const pump = readSiteCatalog(h.db, 's-pump-7');
     expect(pump?.project).toEqual({ id: 'p-north', name: 'North Water Board' });
-    expect(pump?.devices).toEqual(DEVICES.filter((d) => d.siteId === 's-pump-7'));
+    // A cloud that sends no fleet-rule fields: every device is cached with no rule.
+    const noRule = { location: null, group: null, pinnedVersion: null, locked: false, lockReason: null, development: false };
+    expect(pump?.devices).toEqual(DEVICES.filter((d) => d.siteId === 's-pump-7').map((d) => ({ ...d, ...noRule })));
     expect(pump?.systemVersions).toEqual([
       { projectId: 'p-north', version: '2.0.0', bundle: { id: 'b-1', size: 3, sha256: '039058c6f2c0cb492c533b0a4d14ef77cc0f78abccced5287d84a1a2011cfb81' } },
     ]);

@@ -45,6 +45,9 @@ export class TestCloud {
   readonly rangeRequests: (string | undefined)[] = [];
   /** When true every connection is dropped at once: the cloud is unreachable. */
   down = false;
+  /** The catalog's sites and devices as the cloud answers them; a test may replace them (fleet rules, bad values). */
+  sites: Record<string, unknown>[] = SITES;
+  devices: Record<string, unknown>[] = DEVICES;
   /** Cut the next bundle transfer after this many bytes of its body. */
   cutNextBundleAt: number | null = null;
   /** Items with these keys are answered `rejected` and never committed. */
@@ -116,12 +119,12 @@ export class TestCloud {
       return this.json(res, method, '/v1/projects/{projectId}/system-versions', 200, { systemVersions: this.systemVersions() });
     }
     if (method === 'GET' && (m = /^\/v1\/sites\/([^/]+)$/.exec(path))) {
-      const site = SITES.find((s) => s.id === m?.[1]);
+      const site = this.sites.find((s) => s.id === m?.[1]);
       return site ? this.json(res, method, '/v1/sites/{siteId}', 200, site) : this.notFound(res, method, '/v1/sites/{siteId}');
     }
     if (method === 'GET' && (m = /^\/v1\/sites\/([^/]+)\/devices$/.exec(path))) {
-      if (!SITES.some((s) => s.id === m?.[1])) return this.notFound(res, method, '/v1/sites/{siteId}/devices');
-      return this.json(res, method, '/v1/sites/{siteId}/devices', 200, { devices: DEVICES.filter((d) => d.siteId === m?.[1]) });
+      if (!this.sites.some((s) => s.id === m?.[1])) return this.notFound(res, method, '/v1/sites/{siteId}/devices');
+      return this.json(res, method, '/v1/sites/{siteId}/devices', 200, { devices: this.devices.filter((d) => d.siteId === m?.[1]) });
     }
     if (method === 'GET' && (m = /^\/v1\/bundles\/([^/]+)$/.exec(path))) return this.bundle(req, res, m[1] ?? '');
     if (method === 'POST' && path === '/v1/results/batch') return this.upload(req, res, 'result', '/v1/results/batch', body);
