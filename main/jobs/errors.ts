@@ -17,7 +17,9 @@ export type JobErrorKind =
   | 'rolled-back'
   | 'job-not-found'
   | 'job-device-not-found'
-  | 'job-invalid';
+  | 'job-invalid'
+  /** The gateway's own firmware went first and did not end done: its devices were not started. */
+  | 'gateway-not-updated';
 
 /** A permanent reason a device failed, with a message the technician reads. */
 export class JobError extends SiteflashError {

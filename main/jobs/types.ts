@@ -38,6 +38,17 @@ export interface JobTarget {
    * attempt records it instead of asking, unless it is older than update mode lasts.
    */
   updateModeLed?: { seen: boolean; at: number };
+  /**
+   * Key of another target of this job that must end `done` before this one starts (the gateway,
+   * when its own firmware goes first). If that one ends otherwise, this one fails with
+   * `gateway-not-updated` and nothing is sent to it.
+   */
+  after?: string;
+  /**
+   * `gateway`: a gateway installing its own firmware. It has no update mode, so no LED question is
+   * asked; its identity after the restart is checked as for any device.
+   */
+  role?: 'gateway';
 }
 
 /** One image of the release, as verification found it (main/image). Hex strings are lower case. */
