@@ -131,7 +131,8 @@ export class Core {
       'history:export-csv': (filter) => this.exportCsv(filter),
       'gateway:connect': ({ path, baudRate }) => this.services.connectGateway(path, baudRate),
       'gateway:status': async () => this.services.gateway.info,
-      'gateway:disconnect': () => this.services.gateway.disconnect(),
+      'gateway:disconnect': ({ id }) => this.services.gateway.disconnect(id),
+      'gateway:list': async () => this.services.gateway.infos,
       'collect:start': async () => this.services.collectView(this.services.gateway.startCollect()),
       'collect:stop': async () => this.services.collectView(this.services.gateway.stopCollect()),
       'collect:answer-led': async ({ deviceId, seen }) => (this.services.choices.answer(deviceId, seen), this.services.collectView()),
@@ -225,6 +226,7 @@ export class Core {
     s.gateway.collectChanges.add((e) => this.emit('collect:changed', s.collectView(e)));
     s.choices.changes.add(() => this.emit('collect:changed', s.collectView()));
     s.gateway.changes.add((e) => this.emit('gateway:changed', e));
+    s.gateway.listChanges.add((e) => this.emit('gateway:list-changed', e));
     s.demo.onChange((e) => this.emit('demo:changed', e));
     // A device's end moves the site's checklist.
     s.jobs.on('job:device-state', (e) => {

@@ -20,7 +20,7 @@ const target = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('ble'), address: z.string().min(1).max(64) }).strict(),
   z.object({ kind: z.literal('hid'), path }).strict(),
   z.object({ kind: z.literal('udp'), host: z.string().min(1).max(253), port: z.number().int().min(1).max(65_535) }).strict(),
-  z.object({ kind: z.literal('gateway'), deviceId }).strict(),
+  z.object({ kind: z.literal('gateway'), deviceId, gatewayId: deviceId.optional() }).strict(),
   z.object({ kind: z.literal('demo'), deviceId }).strict(),
 ]);
 const policy = z
@@ -113,7 +113,8 @@ export const argSchemas: { [C in Channel]: z.ZodType<ArgsOf<C>> } = {
   'history:export-csv': historyFilter,
   'gateway:connect': z.object({ path, baudRate: z.number().int().min(1200).max(12_000_000).optional() }).strict(),
   'gateway:status': empty,
-  'gateway:disconnect': empty,
+  'gateway:disconnect': z.object({ id: deviceId.optional() }).strict(),
+  'gateway:list': empty,
   'collect:start': empty,
   'collect:stop': empty,
   'collect:answer-led': z.object({ deviceId, seen: z.boolean().nullable() }).strict(),

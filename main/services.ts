@@ -14,7 +14,8 @@ import { createLink, DEFAULT_BAUD_RATE } from './links/factory';
 import type { Link } from './links/link';
 import type { Logger } from './log/logger';
 import type { DeviceDriver } from './jobs/driver';
-import { GATEWAY_TARGET_PREFIX, GatewayDriver, gatewayTarget } from './jobs/gateway-driver';
+import { GatewayDriver, gatewayTarget, gatewayTargetParts } from './jobs/gateway-driver';
+import { GatewaySelfDriver, gatewaySelfId, gatewaySelfTarget } from './jobs/gateway-self-driver';
 import { deviceKeyOf, JobsService } from './jobs/jobs-service';
 import { RoutingDriver } from './jobs/routing-driver';
 import { defaultOpenLink, SmpDriver } from './jobs/smp-driver';
@@ -53,7 +54,9 @@ export class Services {
   readonly jobs: JobsService;
   /** The Collect screen's choices and LED answers, kept here so that a reload keeps them. */
   readonly choices = new CollectChoices();
-  private gatewayDriver: { client: unknown; driver: GatewayDriver } | null = null;
+  /** One batch driver per connected gateway (by EUI-64): batches on different gateways run at once. */
+  private readonly gatewayDrivers = new Map<string, { client: unknown; driver: GatewayDriver }>();
+  private readonly gatewaySelf: GatewaySelfDriver;
   /** Links the jobs opened to direct devices, by device key. */
   private readonly directLinks = new Map<string, Link>();
 
@@ -85,6 +88,7 @@ export class Services {
       ...(await this.directDevices()).filter((t) => !this.isGatewayPath(t)).map((target) => ({ link: this.directLinkFor(target), target })),
     ]);
     const smp = new SmpDriver({ openLink: (t) => this.openDirect(t) });
+    this.gatewaySelf = new GatewaySelfDriver({ gateway: (id) => this.gateway.get(id), beginInstall: (id) => this.gateway.beginInstall(id) });
     this.jobs = new JobsService({
       db: this.db,
       driver: new RoutingDriver((t) => this.driverFor(t, smp)),
@@ -169,7 +173,7 @@ export class Services {
       // The fleet rules of the site's list go with the job (and its journal), for every adapter.
       const list = this.siteList(as.site);
       const rules = list ? jobRules(list) : {};
-      return this.jobs.get(this.jobs.start({ release: release!, targets: answered, policy: req.policy, ...who, ...(Object.keys(rules).length > 0 ? { rules } : {}) }));
+      return this.jobs.get(this.jobs.start({ release: release!, targets: this.gatewaysFirst(answered, release!), policy: req.policy, ...who, ...(Object.keys(rules).length > 0 ? { rules } : {}) }));
     }
     const network = req.network!;
     if (!(await this.secrets.has(netKeyName(network.projectId)))) {
@@ -202,21 +206,22 @@ export class Services {
         { bundleId: id, reason: info.verification.reason },
       );
     }
-    const onDemoSite = (t: JobTargetRequest) => t.kind === 'demo' || (t.kind === 'gateway' && this.gateway.info.via === 'demo');
+    const onDemoSite = (t: JobTargetRequest) => t.kind === 'demo' || (t.kind === 'gateway' && (t.gatewayId ? this.gateway.get(t.gatewayId) : this.gateway.routeOf(t.deviceId))?.info.via === 'demo');
     if (info.demo && !req.targets.every((t) => onDemoSite(t.link))) {
       throw new SiteflashError('demo-release-real-device', `The release ${id} is signed with a demo key, which protects nothing: it can only update the demo site's simulated devices. The job was not started.`, true, { bundleId: id });
     }
   }
 
-  /** Starts the demo site and connects its gateway as the app's gateway. */
+  /** Starts the demo site and connects its gateway as one of the app's gateways. */
   async startDemo() {
     const link = this.demo.start();
-    if (this.gateway.current?.link !== link) await this.gateway.connect(link, 'demo', { forwardTimeoutMs: DEMO_FORWARD_TIMEOUT_MS });
+    if (!this.gateway.all.some((g) => g.link === link)) await this.gateway.connect(link, 'demo', { forwardTimeoutMs: DEMO_FORWARD_TIMEOUT_MS });
     return this.demo.snapshot();
   }
 
   async stopDemo() {
-    if (this.gateway.info.via === 'demo') await this.gateway.disconnect();
+    const demo = this.gateway.all.find((g) => g.info.via === 'demo');
+    if (demo?.info.id) await this.gateway.disconnect(demo.info.id);
     this.demo.stop();
     return this.demo.snapshot();
   }
@@ -292,7 +297,8 @@ export class Services {
   private toTarget(link: JobTargetRequest, expectedDeviceId?: string): JobTarget {
     switch (link.kind) {
       case 'gateway':
-        return gatewayTarget(link.deviceId);
+        // Named when the technician's choice named it or several gateways are connected: the key then says which one.
+        return gatewayTarget(link.deviceId, link.gatewayId ?? (this.gateway.all.length > 1 ? this.gateway.routeOf(link.deviceId)?.info.id : undefined));
       case 'demo':
         return { link: { kind: 'loopback', name: `${DEMO_PREFIX}${link.deviceId}` }, expectedDeviceId: link.deviceId };
       default:
@@ -301,11 +307,36 @@ export class Services {
   }
 
   private driverFor(target: JobTarget, smp: DeviceDriver): DeviceDriver {
-    if (target.link.kind !== 'loopback' || !target.link.name.startsWith(GATEWAY_TARGET_PREFIX)) return smp;
-    const g = this.gateway.current;
-    if (!g) throw new SiteflashError('no-gateway', 'The gateway is not connected: connect it on the Connect screen, then retry.');
-    if (this.gatewayDriver?.client !== g.client) this.gatewayDriver = { client: g.client, driver: new GatewayDriver({ client: g.client, gatewayBufSize: g.bufSize }) };
-    return this.gatewayDriver.driver;
+    if (gatewaySelfId(target)) return this.gatewaySelf;
+    const parts = gatewayTargetParts(target);
+    if (!parts) return smp;
+    const g = parts.gatewayId ? this.gateway.get(parts.gatewayId) : (this.gateway.routeOf(parts.deviceId) ?? this.gateway.current);
+    if (!g?.info.id) throw new SiteflashError('no-gateway', `The gateway${parts.gatewayId ? ` ${parts.gatewayId}` : ''} is not connected: connect it on the Connect screen, then retry.`);
+    let held = this.gatewayDrivers.get(g.info.id);
+    if (held?.client !== g.client) {
+      held = { client: g.client, driver: new GatewayDriver({ client: g.client, gatewayBufSize: g.bufSize }) };
+      this.gatewayDrivers.set(g.info.id, held);
+    }
+    return held.driver;
+  }
+
+  /**
+   * The vendor's procedure: when the release has an image for a gateway's own board (the board
+   * the gateway reports), that gateway is updated first and its devices wait for it (`after`);
+   * a gateway the job does not reach through is left alone.
+   */
+  private gatewaysFirst(targets: JobTarget[], release: { components: { board: string | null }[] }): JobTarget[] {
+    const first: JobTarget[] = [];
+    const out = targets.map((t) => {
+      const parts = gatewayTargetParts(t);
+      const g = parts ? (parts.gatewayId ? this.gateway.get(parts.gatewayId) : (this.gateway.routeOf(parts.deviceId) ?? this.gateway.current)) : null;
+      const id = g?.info.id;
+      if (!id || !release.components.some((c) => c.board !== null && c.board === g.info.board)) return t;
+      const self = gatewaySelfTarget(id);
+      if (!first.some((f) => gatewaySelfId(f) === id)) first.push(self);
+      return { ...t, after: deviceKeyOf(self.link) };
+    });
+    return [...first, ...out];
   }
 
   private openDirect(target: JobTarget): Link {
@@ -324,8 +355,8 @@ export class Services {
     return defaultOpenLink({ link: target });
   }
 
-  /** The connected gateway's own port is not a device to ask. */
+  /** A connected gateway's own port is not a device to ask. */
   private isGatewayPath(target: DirectTargetRequest): boolean {
-    return target.kind === 'serial' && this.gateway.info.connected && this.gateway.info.via === target.path;
+    return target.kind === 'serial' && this.gateway.all.some((g) => g.info.via === target.path);
   }
 }

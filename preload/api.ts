@@ -169,8 +169,11 @@ export type JobTargetRequest =
   | { kind: 'hid'; path: string }
   /** SMP over UDP (smp.md §8), a device added by its network address. */
   | { kind: 'udp'; host: string; port: number }
-  /** A device behind the connected gateway, by EUI-64. */
-  | { kind: 'gateway'; deviceId: string }
+  /**
+   * A device behind a connected gateway, by EUI-64; `gatewayId` names the gateway the job goes
+   * through (absent: the one that hears it best on Collect, or the only one connected).
+   */
+  | { kind: 'gateway'; deviceId: string; gatewayId?: string }
   /** A direct device of the demo site, by EUI-64. */
   | { kind: 'demo'; deviceId: string };
 
@@ -267,6 +270,10 @@ export interface GatewayInfo {
   version?: string;
   /** Why it is not connected (after a failure). */
   message?: string;
+  /** Short name for lists (end of its EUI-64 and its port). */
+  label?: string;
+  /** `installing`: the gateway is installing its own firmware (do not power it off while its LED blinks). */
+  state?: 'ready' | 'installing';
 }
 
 /** A device heard while collecting: through the gateway's radio scan, or connected directly. */
@@ -280,6 +287,8 @@ export interface HeardDevice {
   /** Signal strength at the gateway, dBm (gateway devices only). */
   rssi?: number;
   via: 'gateway' | 'direct';
+  /** The gateway it was heard through (the one that hears it best when several do); null when connected directly. */
+  gateway: { id: string; label: string } | null;
   /** How a job reaches it. */
   target: JobTargetRequest;
   /** Its name on the site's list; absent when the list does not know it (or there is no list). */
@@ -536,7 +545,10 @@ export interface Requests {
   /** Connects the gateway on a serial port (checks it answers the field group's identity as a gateway). */
   'gateway:connect': { args: { path: string; baudRate?: number }; result: GatewayInfo };
   'gateway:status': { args: Record<string, never>; result: GatewayInfo };
-  'gateway:disconnect': { args: Record<string, never>; result: GatewayInfo };
+  /** Disconnects one gateway by its EUI-64, or every gateway when no id is given; returns the first still connected (or none). */
+  'gateway:disconnect': { args: { id?: string }; result: GatewayInfo };
+  /** Every connected gateway (several may be connected at once; `gateway:connect` adds one). */
+  'gateway:list': { args: Record<string, never>; result: GatewayInfo[] };
   /** Starts listening for devices (gateway radio scan every few seconds, direct devices asked). */
   'collect:start': { args: Record<string, never>; result: CollectState };
   'collect:stop': { args: Record<string, never>; result: CollectState };
@@ -594,6 +606,8 @@ export interface Events {
   'collect:changed': CollectState;
   /** The gateway connected or went away. */
   'gateway:changed': GatewayInfo;
+  /** A gateway connected, went away, or started/finished installing its own firmware: all connected gateways. */
+  'gateway:list-changed': GatewayInfo[];
   /** The demo site changed (a device entered update mode, was updated, …). */
   'demo:changed': DemoSite;
 }
@@ -623,6 +637,7 @@ export const EVENT_NAMES = [
   'sync:status',
   'collect:changed',
   'gateway:changed',
+  'gateway:list-changed',
   'demo:changed',
 ] as const satisfies readonly EventName[];
 // Every event stream is in the list (a missing one fails the typecheck here).

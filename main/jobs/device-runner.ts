@@ -123,7 +123,7 @@ async function advance(ctx: RunnerContext, conn: DeviceConnection): Promise<void
         // A device with nothing to receive is not asked (nor recorded as answering) the update-mode LED question.
         const choice = chooseComponent(spec.release, facts, selectOptions(ctx, facts.deviceId));
         const nothingToSend = !choice.ok && choice.upToDate;
-        if (spec.policy.ledConfirm && !nothingToSend) await checkpoint(ctx, conn, 'update-mode');
+        if (spec.policy.ledConfirm && !nothingToSend && ctx.target.role !== 'gateway') await checkpoint(ctx, conn, 'update-mode');
         move(ctx, 'in-update-mode', { deviceId: facts.deviceId ?? null, board: facts.board ?? null, fromVersion: runningVersion(facts) });
         break;
       }
@@ -160,7 +160,7 @@ async function advance(ctx: RunnerContext, conn: DeviceConnection): Promise<void
         facts = await install(ctx, conn, row, facts);
         break;
       case 'rejoined': {
-        if (spec.policy.ledConfirm) await checkpoint(ctx, conn, 'joined');
+        if (spec.policy.ledConfirm && ctx.target.role !== 'gateway') await checkpoint(ctx, conn, 'joined');
         if (spec.policy.afterRejoin === 'confirm') await conn.confirm(control.signal);
         move(ctx, 'done', spec.policy.afterRejoin === 'confirm' ? {} : { reason: 'Left in test as the job asked: the device reverts at its next reset unless confirmed.', reasonKind: 'left-in-test' });
         break;

@@ -21,7 +21,9 @@ export type JobErrorKind =
   | 'job-device-not-found'
   | 'job-invalid'
   | 'locked'
-  | 'pinned-version-missing';
+  | 'pinned-version-missing'
+  /** The gateway's own firmware went first and did not end done: its devices were not started. */
+  | 'gateway-not-updated';
 
 /** A permanent reason a device failed, with a message the technician reads. */
 export class JobError extends SiteflashError {

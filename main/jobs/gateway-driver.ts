@@ -32,9 +32,21 @@ export interface GatewayDriverOptions {
 /** Name prefix of the loopback target links that mean "device `<id>` behind the gateway". */
 export const GATEWAY_TARGET_PREFIX = 'gateway/';
 
-/** The job target for device `deviceId` behind the gateway (its key: `loopback:gateway/<id>`). */
-export function gatewayTarget(deviceId: string): JobTarget {
-  return { link: { kind: 'loopback', name: `${GATEWAY_TARGET_PREFIX}${deviceId}` }, expectedDeviceId: deviceId };
+/**
+ * The job target for device `deviceId` behind a gateway: its key is `loopback:gateway/<gateway>/<id>`
+ * when the gateway is named (several gateways), `loopback:gateway/<id>` otherwise (the only one).
+ */
+export function gatewayTarget(deviceId: string, gatewayId?: string): JobTarget {
+  return { link: { kind: 'loopback', name: `${GATEWAY_TARGET_PREFIX}${gatewayId ? `${gatewayId}/` : ''}${deviceId}` }, expectedDeviceId: deviceId };
+}
+
+/** The device and, when named, the gateway of a gateway target; null for any other target. */
+export function gatewayTargetParts(target: JobTarget): { deviceId: string; gatewayId: string | null } | null {
+  const l = target.link;
+  if (l.kind !== 'loopback' || !l.name.startsWith(GATEWAY_TARGET_PREFIX)) return null;
+  const parts = l.name.slice(GATEWAY_TARGET_PREFIX.length).split('/');
+  const deviceId = parts.at(-1) ?? '';
+  return { deviceId: target.expectedDeviceId ?? deviceId, gatewayId: parts.length > 1 ? (parts[0] ?? null) : null };
 }
 
 /**
@@ -63,7 +75,7 @@ export class GatewayDriver implements DeviceDriver {
 
   async connect(target: JobTarget, signal: AbortSignal): Promise<DeviceConnection> {
     signal.throwIfAborted();
-    const id = target.expectedDeviceId ?? (target.link.kind === 'loopback' && target.link.name.startsWith(GATEWAY_TARGET_PREFIX) ? target.link.name.slice(GATEWAY_TARGET_PREFIX.length) : undefined);
+    const id = gatewayTargetParts(target)?.deviceId ?? target.expectedDeviceId;
     if (!id) throw new SiteflashError('job-invalid', 'A gateway job target must name the device (gateway/<EUI-64>).');
     const session = await this.o.client.forwardSession(id);
     return new GatewayConnection(id, session, this.o.client, this.batches, this.clock);

@@ -21,7 +21,7 @@ import { ProgressCoalescer } from './progress';
 import { LinkScheduler, type SchedulerLimits } from './scheduler';
 import { snapshotOf } from './snapshot';
 import { isEnd } from './state-machine';
-import type { JobSnapshot, JobSpec, JobsEvents, TargetLink } from './types';
+import type { JobSnapshot, JobSpec, JobsEvents, JobTarget, TargetLink } from './types';
 
 /** What a {@link JobsService} is built from; everything outside is injected. */
 export interface JobsServiceOptions {
@@ -287,13 +287,13 @@ export class JobsService {
     if (!spec || !target) return;
     const old = live.devices.get(key);
     const control = old && !old.control.cancelRequested && !old.control.shuttingDown ? old.control : new DeviceControl();
-    const run = runDevice({
+    const run = this.firstOf(jobId, live, target).then((driver) => runDevice({
       jobId,
       key,
       target,
       spec,
       journal: this.journal,
-      driver: this.o.driver,
+      driver,
       scheduler: this.scheduler,
       leds: this.leds,
       progress: live.progress,
@@ -304,7 +304,7 @@ export class JobsService {
       wallNow: this.wallNow,
       emit: (e) => this.listeners['job:device-state'].emit(e),
       ...(this.o.netKey ? { netKey: this.o.netKey } : {}),
-    }).catch((err: unknown) => {
+    })).catch((err: unknown) => {
       const fault = storageFaultOf(err, this.dbPath);
       if (fault) return this.halt(jobId, fault);
       // A bug (e.g. an illegal transition) must not leave the device silently stuck.
@@ -317,6 +317,21 @@ export class JobsService {
     });
     live.devices.set(key, { control, run });
     this.settle(jobId, live);
+  }
+
+  /**
+   * The driver for a target once the target it waits for (`after`: its gateway's own firmware)
+   * ended: the job's driver when that one ended done, else one that refuses at once, so that the
+   * device fails with the reason and nothing is sent to it.
+   */
+  private async firstOf(jobId: string, live: LiveJob, target: JobTarget): Promise<DeviceDriver> {
+    if (!target.after) return this.o.driver;
+    await live.devices.get(target.after)?.run;
+    const first = this.journal.device(jobId, target.after);
+    if (first?.state === 'done') return this.o.driver;
+    const what = first ? `${first.deviceId ?? target.after} ended ${first.state}${first.reason ? ` (${first.reason})` : ''}` : `${target.after} is not part of the job`;
+    const refusal = new JobError('gateway-not-updated', `The gateway's own firmware goes first and it was not updated: ${what}. Nothing was sent to this device; retry once the gateway is updated.`);
+    return { name: 'refused', connect: () => Promise.reject(refusal) };
   }
 
   /** Re-derives the job's "all devices ended" promise, and finishes the job once it resolves. */

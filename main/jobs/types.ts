@@ -42,6 +42,17 @@ export interface JobTarget {
   updateModeLed?: { seen: boolean; at: number };
   /** The technician chose this device by itself (not by "select all"): a development device is updated only then. */
   oneByOne?: boolean;
+  /**
+   * Key of another target of this job that must end `done` before this one starts (the gateway,
+   * when its own firmware goes first). If that one ends otherwise, this one fails with
+   * `gateway-not-updated` and nothing is sent to it.
+   */
+  after?: string;
+  /**
+   * `gateway`: a gateway installing its own firmware. It has no update mode, so no LED question is
+   * asked; its identity after the restart is checked as for any device.
+   */
+  role?: 'gateway';
 }
 
 /**

@@ -1,3 +1,4 @@
+import { Listeners } from '../links/listeners';
 import type { SmpBody } from '../smp/cbor';
 import { FieldCmd, SmpGroup } from '../smp/constants';
 import { MgmtErr } from '../smp/error-codes';
@@ -35,6 +36,8 @@ export class GatewayFieldGroup implements SimGroup {
   readonly group = SmpGroup.field;
   readonly batches = new Map<number, GatewayBatch>();
   readonly stage = new StageStore(() => [...this.batches.values()].some((b) => b.state === 'running'));
+  /** Each batch as it starts and as its last target ends, in the order they happen (for tests and the bench). */
+  readonly batchEvents = new Listeners<{ job: number; event: 'started' | 'ended'; targets: string[] }>();
   private nextJob = 1;
 
   constructor(
@@ -117,10 +120,17 @@ export class GatewayFieldGroup implements SimGroup {
       batchSize: Math.min(size, this.r.maxBatchSize),
       redundancy,
       confirm: confirm === true,
+      onEnd: () => this.batchEvents.emit({ job, event: 'ended', targets: targets as string[] }),
       ...(this.r.rejoinTimeoutMs ? { rejoinTimeoutMs: this.r.rejoinTimeoutMs } : {}),
     });
     this.batches.set(job, b);
-    return { body: { job }, after: () => b.start() };
+    return {
+      body: { job },
+      after: () => {
+        this.batchEvents.emit({ job, event: 'started', targets: targets as string[] });
+        b.start();
+      },
+    };
   }
 
   private withJob(body: SmpBody, fn: (b: GatewayBatch) => SimReply): SimReply {

@@ -8,8 +8,10 @@ import { SimTransport } from './sim-transport';
 /** What `siteflash sim --gateway` runs. */
 export interface GatewayHostOptions extends Omit<SimGatewayOptions, 'clock'> {
   baud: number;
-  /** Folder for the client-side symlink `gateway`. */
+  /** Folder for the client-side symlink (`gateway`, or `name`). */
   dir: string;
+  /** Name of the client-side symlink (default `gateway`). */
+  name?: string;
   clock?: Clock;
   socat?: string;
 }
@@ -22,11 +24,11 @@ export interface GatewayHost {
   stop(): Promise<void>;
 }
 
-/** Starts a simulated gateway on a socat pty pair (`DIR/gateway`), on real time unless a clock is given. */
+/** Starts a simulated gateway on a socat pty pair (`DIR/gateway` or `DIR/<name>`), on real time unless a clock is given. */
 export async function startGatewayHost(o: GatewayHostOptions): Promise<GatewayHost> {
   const clock = o.clock ?? systemClock;
   const sim = createSimGateway({ ...o, clock, timing: { baud: o.baud, ...o.timing } });
-  const pair = await openPtyPair(join(o.dir, 'gateway'), o.socat ? { socat: o.socat } : {});
+  const pair = await openPtyPair(join(o.dir, o.name ?? 'gateway'), o.socat ? { socat: o.socat } : {});
   const transport = new SimTransport(sim.gateway, { framing: 'serial', clock });
   try {
     const port = await attachSerialPort(transport, pair.devicePath, o.baud);

@@ -30,6 +30,10 @@ export interface SimGatewayOptions {
   board?: string;
   /** Gateway EUI-64 (default `5f1a6a7e00000001`). */
   id?: string;
+  /** Number of the first device, so that devices behind several simulated gateways have distinct EUI-64s (default 0). */
+  firstDevice?: number;
+  /** The gateway's own running version (default `2.0.0+0`). */
+  version?: string;
   radio?: Partial<RadioParams>;
   /** Largest batch the gateway runs at once (default 16). */
   maxBatchSize?: number;
@@ -70,7 +74,7 @@ export function createSimGateway(o: SimGatewayOptions): SimGateway {
   const radio = { ...DEFAULT_RADIO, ...o.radio };
   const endpoints = new Map<string, RadioEndpoint>();
   const devices: SimDevice[] = [];
-  let n = 0;
+  let n = o.firstDevice ?? 0;
   for (const g of o.devices) {
     for (let i = 0; i < g.count; i++, n++) {
       const device = new SimDevice({
@@ -91,7 +95,7 @@ export function createSimGateway(o: SimGatewayOptions): SimGateway {
   const gateway = new SimDevice({
     board: o.board ?? 'sf-gw-2',
     id: o.id ?? '5f1a6a7e00000001',
-    version: '2.0.0+0',
+    version: o.version ?? '2.0.0+0',
     clock: o.clock,
     random: seededRandom(seed),
     bufSize: o.bufSize ?? 4096,

@@ -80,7 +80,7 @@ function result(j: JobJournal, site: string, deviceId: string, end: 'done' | 'fa
   j.transition(jobId, `k-${deviceId}`, 'done', {});
 }
 
-const heard = (id: string): HeardDevice => ({ id, board: 'sf-sensor-t', hw: 'A', version: '1.4.2+0', mode: 'update', led: 'update', via: 'gateway', target: { kind: 'gateway', deviceId: id } });
+const heard = (id: string): HeardDevice => ({ id, board: 'sf-sensor-t', hw: 'A', version: '1.4.2+0', mode: 'update', led: 'update', via: 'gateway', gateway: { id: 'gw-1', label: 'gateway 1' }, target: { kind: 'gateway', deviceId: id } });
 
 describe('the site checklist', () => {
   it('counts done only where the latest result at this site shows the expected version installed', async () => {
