@@ -15,6 +15,7 @@ import type { Logger } from './log/logger';
 import type { DeviceDriver } from './jobs/driver';
 import { GATEWAY_TARGET_PREFIX, GatewayDriver, gatewayTarget } from './jobs/gateway-driver';
 import { deviceKeyOf, JobsService } from './jobs/jobs-service';
+import { UPDATE_MODE_IDLE_MS } from './jobs/led-checkpoints';
 import { RoutingDriver } from './jobs/routing-driver';
 import { defaultOpenLink, SmpDriver } from './jobs/smp-driver';
 import type { JobTarget } from './jobs/types';
@@ -104,7 +105,8 @@ export class Services {
 
   /** What the Collect screen shows: the devices heard, and the technician's choices and answers. */
   collectView(state: CollectState = this.gateway.collectState): CollectState {
-    return { ...state, chosen: this.choices.current.chosen, answers: this.choices.current.answers };
+    const c = this.choices.current;
+    return { ...state, chosen: c.chosen, answers: c.answers, updateSince: c.updateSince, updateWindowMs: UPDATE_MODE_IDLE_MS, now: this.choices.now() };
   }
 
   /** Resumes jobs a crash or a quit left unfinished (the journal says where each device was). */
