@@ -7,9 +7,11 @@ export type LedAnswerView = 'yes' | 'no';
 /** How Collect lists the devices: a card each, or one dense table. */
 export type CollectLayout = 'cards' | 'table';
 
-/** Above this many devices heard, Collect shows the table unless the technician picked the cards. */
-export const TABLE_ABOVE = 12;
+/** Above this many devices heard, Collect shows the table unless the technician picked the cards (the demo site's 15 stay on cards). */
+export const TABLE_ABOVE = 16;
 const LAYOUT_KEY = 'siteflash.collect.layout';
+/** The window's localStorage where there is one (not in unit tests). */
+const storage = () => (globalThis as { localStorage?: { getItem(k: string): string | null; setItem(k: string, v: string): void } }).localStorage;
 
 /** Devices heard while collecting, the technician's LED answers, and the devices chosen for the update. */
 export interface CollectStoreState {
@@ -58,7 +60,7 @@ export function updateModeFirst(devices: readonly HeardDevice[]): HeardDevice[] 
 
 function readLayout(): CollectLayout | null {
   try {
-    const v = globalThis.localStorage?.getItem(LAYOUT_KEY);
+    const v = storage()?.getItem(LAYOUT_KEY);
     return v === 'cards' || v === 'table' ? v : null;
   } catch {
     return null;
@@ -101,7 +103,7 @@ export function createCollectStore(bridge: () => SiteflashBridge) {
       setLayout(layout) {
         set({ layout });
         try {
-          globalThis.localStorage?.setItem(LAYOUT_KEY, layout);
+          storage()?.setItem(LAYOUT_KEY, layout);
         } catch {
           // A window without storage forgets the choice on reload; nothing else depends on it.
         }

@@ -24,7 +24,8 @@ describe('the Collect table rows', () => {
   it('reads the optional site-list and gateway fields when present, and does without them', () => {
     const [withAll, without] = rowsOf([dev('a', { name: 'Pump 7', location: 'Hall B', onList: false, gateway: { id: 'gw-1' } }), dev('b')]);
     expect(withAll).toMatchObject({ name: 'Pump 7', location: 'Hall B', onList: false, gateway: 'gw-1' });
-    expect(without).toMatchObject({ name: null, location: null, onList: null, gateway: '' });
+    expect(without).toMatchObject({ name: null, location: null, onList: null, gateway: 'gateway' });
+    expect(rowsOf([dev('c', { via: 'direct' })])[0]?.gateway).toBe('direct');
   });
 
   it('filters by any part of id, name or version, and by mode, board and state together', () => {

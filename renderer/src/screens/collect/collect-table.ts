@@ -33,7 +33,7 @@ export interface CollectRow {
   location: string | null;
   /** False when the site list is known and the device is not on it; null when there is no list. */
   onList: boolean | null;
-  /** Which gateway heard it ("" for a direct device or a single gateway without an id). */
+  /** Which gateway heard it: its name or id, "gateway" when the core names none, "direct" for a device connected directly. */
   gateway: string;
   board: string;
   hw: string;
@@ -96,7 +96,7 @@ export function collectRows(devices: readonly HeardDevice[], inp: RowInputs): Co
     const updateEndsAt = device.mode === 'update' && since !== undefined ? since + inp.windowMs : null;
     const name = text(extra.name);
     const location = text(extra.location);
-    const gateway = gatewayOf(extra.gateway);
+    const gateway = gatewayOf(extra.gateway) || (device.via === 'gateway' ? 'gateway' : 'direct');
     const state = rowState(device.mode, chosen, led, updateEndsAt, inp.now);
     const haystack = [device.id, name, location, gateway, device.board, device.hw, device.version, STATE_TEXT[state]].filter(Boolean).join(' ').toLowerCase();
     return { id: device.id, name, location, onList: typeof extra.onList === 'boolean' ? extra.onList : null, gateway, board: device.board, hw: device.hw, version: device.version, mode: device.mode, chosen, led, updateEndsAt, state, haystack, device };
