@@ -137,6 +137,8 @@ export class Core {
       'collect:stop': async () => this.services.collectView(this.services.gateway.stopCollect()),
       'collect:answer-led': async ({ deviceId, seen }) => (this.services.choices.answer(deviceId, seen), this.services.collectView()),
       'collect:choose': async ({ deviceId, on, oneByOne }) => (this.services.choices.choose(deviceId, on, oneByOne === true), this.services.collectView()),
+      'collect:choose-many': async ({ deviceIds, on }) => (this.services.choices.chooseMany(deviceIds, on), this.services.collectView()),
+      'collect:confirm-leds': async ({ exceptions }) => (this.services.choices.confirmChosen(exceptions), this.services.collectView()),
       'devices:identify': ({ target }) => this.services.identify(target),
       'demo:start': () => this.services.startDemo(),
       'demo:status': async () => this.services.demo.snapshot(),

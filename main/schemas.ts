@@ -119,6 +119,8 @@ export const argSchemas: { [C in Channel]: z.ZodType<ArgsOf<C>> } = {
   'collect:stop': empty,
   'collect:answer-led': z.object({ deviceId, seen: z.boolean().nullable() }).strict(),
   'collect:choose': z.object({ deviceId, on: z.boolean(), oneByOne: z.boolean().optional() }).strict(),
+  'collect:choose-many': z.object({ deviceIds: z.array(deviceId).max(5000), on: z.boolean() }).strict(),
+  'collect:confirm-leds': z.object({ exceptions: z.array(deviceId).max(5000) }).strict(),
   'devices:identify': z.object({ target }).strict(),
   'demo:start': empty,
   'demo:status': empty,

@@ -17,6 +17,7 @@ import type { DeviceDriver } from './jobs/driver';
 import { GatewayDriver, gatewayTarget, gatewayTargetParts } from './jobs/gateway-driver';
 import { GatewaySelfDriver, gatewaySelfId, gatewaySelfTarget } from './jobs/gateway-self-driver';
 import { deviceKeyOf, JobsService } from './jobs/jobs-service';
+import { UPDATE_MODE_IDLE_MS } from './jobs/led-checkpoints';
 import { RoutingDriver } from './jobs/routing-driver';
 import { defaultOpenLink, SmpDriver } from './jobs/smp-driver';
 import type { JobTarget } from './jobs/types';
@@ -112,12 +113,16 @@ export class Services {
   /** What the Collect screen shows: the devices heard, and the technician's choices and answers. */
   collectView(state: CollectState = this.gateway.collectState): CollectState {
     const list = this.siteList();
+    const c = this.choices.current;
     return {
       ...state,
       devices: annotateHeard(list, state.devices),
-      chosen: this.choices.current.chosen,
-      answers: this.choices.current.answers,
-      chosenOneByOne: this.choices.current.chosenOneByOne ?? [],
+      chosen: c.chosen,
+      answers: c.answers,
+      chosenOneByOne: c.chosenOneByOne ?? [],
+      updateSince: c.updateSince,
+      updateWindowMs: UPDATE_MODE_IDLE_MS,
+      now: this.choices.now(),
       checklist: list ? checklistOf(this.db, list, [list.catalog.site.name, this.settings.current.siteName], state.devices) : null,
     };
   }

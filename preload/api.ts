@@ -367,6 +367,12 @@ export interface CollectState {
   chosenOneByOne?: string[];
   /** The site's list as a checklist; null when no site list applies (nothing prepared, no demo). */
   checklist?: SiteChecklist | null;
+  /** When each device now in update mode was first heard in it, by device id (the core's clock, epoch ms). */
+  updateSince?: Record<string, number>;
+  /** How long a device stays in update mode without traffic (field-group.md "Manual update mode"), ms. */
+  updateWindowMs?: number;
+  /** The core's clock when this state was made (epoch ms): the renderer counts down from it, not from its own clock. */
+  now?: number;
 }
 
 /** A device of the demo site (simulated), as the demo controls show it. */
@@ -556,6 +562,13 @@ export interface Requests {
   'collect:answer-led': { args: { deviceId: string; seen: boolean | null }; result: CollectState };
   /** Ticks or unticks a device for the update; `oneByOne`: ticked by itself (not by "select all"), which a development device needs. */
   'collect:choose': { args: { deviceId: string; on: boolean; oneByOne?: boolean }; result: CollectState };
+  /** Ticks or unticks many devices in one change (ticking takes only devices heard in update mode). */
+  'collect:choose-many': { args: { deviceIds: string[]; on: boolean }; result: CollectState };
+  /**
+   * "Every device I can see blinks twice": each chosen device with no LED answer yet is recorded
+   * "yes", except those listed, recorded "no" (and taken out); one change, stamped by the core's clock.
+   */
+  'collect:confirm-leds': { args: { exceptions: string[] }; result: CollectState };
   /** Makes a device blink `identify` (through the gateway or directly) so the technician can find it. */
   'devices:identify': { args: { target: JobTargetRequest }; result: null };
   /** Forwards a renderer log line to the core's log file. */

@@ -12,6 +12,14 @@ export interface CollectChoicesState {
   answers: Record<string, CollectAnswer>;
   /** The chosen devices that were ticked one by one (not by "select all"); a development device needs this. */
   chosenOneByOne?: string[];
+  /** When each device now in update mode was first heard in it, by device id (core clock, epoch ms). */
+  updateSince: Record<string, number>;
+}
+
+/** What a bulk LED confirmation recorded: ids answered "yes" and ids answered "no". */
+export interface BulkLedResult {
+  seen: string[];
+  notSeen: string[];
 }
 
 /**
@@ -20,7 +28,7 @@ export interface CollectChoicesState {
  * seen leaving update mode loses its answer and its tick (the answer was about update mode).
  */
 export class CollectChoices {
-  private state: CollectChoicesState = { chosen: [], answers: {} };
+  private state: CollectChoicesState = { chosen: [], answers: {}, updateSince: {} };
   private readonly modes = new Map<string, 'normal' | 'update'>();
   readonly changes = new Listeners<CollectChoicesState>();
 
@@ -28,6 +36,11 @@ export class CollectChoices {
 
   get current(): CollectChoicesState {
     return this.state;
+  }
+
+  /** The clock the answers and update-mode times are stamped with (epoch ms). */
+  now(): number {
+    return this.wallNow();
   }
 
   /** Records the technician's answer now; "yes" chooses the device, "no" takes it out; null forgets the answer (ask again). */
@@ -51,22 +64,64 @@ export class CollectChoices {
     return deviceId !== undefined && this.state.chosen.includes(deviceId) && (this.state.chosenOneByOne ?? []).includes(deviceId);
   }
 
+  /**
+   * Ticks or unticks many devices in one change. Ticking takes only devices last heard in update
+   * mode (a device in normal mode cannot be updated); ids already ticked keep their place.
+   */
+  chooseMany(deviceIds: readonly string[], on: boolean): CollectChoicesState {
+    if (!on) {
+      const drop = new Set(deviceIds);
+      return this.set({ ...this.state, chosen: this.state.chosen.filter((id) => !drop.has(id)) });
+    }
+    const have = new Set(this.state.chosen);
+    const add = deviceIds.filter((id) => this.modes.get(id) === 'update' && !have.has(id) && (have.add(id), true));
+    return this.set({ ...this.state, chosen: [...this.state.chosen, ...add] });
+  }
+
+  /**
+   * "Every device I can see blinks twice": every chosen device without an LED answer gets one,
+   * stamped now: "no" for the exceptions the technician picked out (which also takes them out of
+   * the update, as a single "no" does), "yes" for the others. Devices already answered keep their answer.
+   */
+  confirmChosen(exceptions: readonly string[]): BulkLedResult {
+    const at = this.wallNow();
+    const except = new Set(exceptions);
+    const open = this.state.chosen.filter((id) => !(id in this.state.answers));
+    const seen = open.filter((id) => !except.has(id));
+    const notSeen = open.filter((id) => except.has(id));
+    const answers = { ...this.state.answers };
+    for (const id of seen) answers[id] = { seen: true, at };
+    for (const id of notSeen) answers[id] = { seen: false, at };
+    const out = new Set(notSeen);
+    this.set({ ...this.state, chosen: this.state.chosen.filter((id) => !out.has(id)), answers });
+    return { seen, notSeen };
+  }
+
   /** The answer to use for a device in a job, if the technician gave one. */
   answerFor(deviceId: string | undefined): CollectAnswer | undefined {
     return deviceId === undefined ? undefined : this.state.answers[deviceId];
   }
 
-  /** Follows the devices heard: one seen going from update mode to normal mode loses its answer and its tick. */
+  /**
+   * Follows the devices heard: one seen going from update mode to normal mode loses its answer,
+   * its tick and its update-mode time; one first heard in update mode gets that time (core clock).
+   */
   observe(devices: readonly { id: string; mode: 'normal' | 'update' }[]): void {
     const left: string[] = [];
+    const entered: string[] = [];
     for (const d of devices) {
       if (this.modes.get(d.id) === 'update' && d.mode !== 'update') left.push(d.id);
+      if (d.mode === 'update' && !(d.id in this.state.updateSince)) entered.push(d.id);
       this.modes.set(d.id, d.mode);
     }
-    const touched = left.filter((id) => this.state.chosen.includes(id) || id in this.state.answers);
-    if (touched.length === 0) return;
-    const answers = Object.fromEntries(Object.entries(this.state.answers).filter(([id]) => !touched.includes(id)));
-    this.set({ ...this.state, chosen: this.state.chosen.filter((id) => !touched.includes(id)), answers });
+    const touched = new Set(left.filter((id) => this.state.chosen.includes(id) || id in this.state.answers || id in this.state.updateSince));
+    if (touched.size === 0 && entered.length === 0) return;
+    const now = this.wallNow();
+    const keep = ([id]: [string, unknown]) => !touched.has(id);
+    const answers = Object.fromEntries(Object.entries(this.state.answers).filter(keep));
+    const updateSince = Object.fromEntries(Object.entries(this.state.updateSince).filter(keep));
+    for (const id of entered) updateSince[id] = now;
+    this.set({ ...this.state, chosen: this.state.chosen.filter((id) => !touched.has(id)), answers, updateSince });
   }
 
   private set(next: CollectChoicesState): CollectChoicesState {

@@ -4,6 +4,15 @@ import type { CollectState, ErrorValue, HeardDevice, JobStartRequest, JobTargetR
 /** The technician's answer to "does the device show this?" on the Collect screen. */
 export type LedAnswerView = 'yes' | 'no';
 
+/** How Collect lists the devices: a card each, or one dense table. */
+export type CollectLayout = 'cards' | 'table';
+
+/** Above this many devices heard, Collect shows the table unless the technician picked the cards (the demo site's 15 stay on cards). */
+export const TABLE_ABOVE = 16;
+const LAYOUT_KEY = 'siteflash.collect.layout';
+/** The window's localStorage where there is one (not in unit tests). */
+const storage = () => (globalThis as { localStorage?: { getItem(k: string): string | null; setItem(k: string, v: string): void } }).localStorage;
+
 /** Devices heard while collecting, the technician's LED answers, and the devices chosen for the update. */
 export interface CollectStoreState {
   collect: CollectState;
@@ -15,6 +24,18 @@ export interface CollectStoreState {
   selected: string[];
   /** Id of the device asked to blink last. */
   identifying: string | null;
+  /** When each device now in update mode was first heard in it (core clock, epoch ms), and the window length. */
+  updateSince: Record<string, number>;
+  updateWindowMs: number;
+  /** The core's clock minus this window's clock (ms), so countdowns follow the core's clock. */
+  clockOffset: number;
+  /** The layout the technician picked (remembered), or null: cards up to {@link TABLE_ABOVE} devices, the table above. */
+  layout: CollectLayout | null;
+  setLayout(layout: CollectLayout): void;
+  /** Ticks (or unticks) many devices in one request and one change in the core. */
+  chooseMany(ids: string[], on: boolean): Promise<void>;
+  /** "Every device I can see blinks twice": the core records yes for every chosen device not answered, no for the exceptions. */
+  confirmLeds(exceptions: string[]): Promise<void>;
   error: ErrorValue | null;
   /** Starts listening for devices and follows `collect:changed`; the returned function stops both. */
   start(): () => void;
@@ -37,6 +58,15 @@ export function updateModeFirst(devices: readonly HeardDevice[]): HeardDevice[] 
   return [...devices].sort((a, b) => Number(b.mode === 'update') - Number(a.mode === 'update'));
 }
 
+function readLayout(): CollectLayout | null {
+  try {
+    const v = storage()?.getItem(LAYOUT_KEY);
+    return v === 'cards' || v === 'table' ? v : null;
+  } catch {
+    return null;
+  }
+}
+
 /** The core keeps the choices and answers (and their times); this store mirrors them. */
 export function createCollectStore(bridge: () => SiteflashBridge) {
   return createStore<CollectStoreState>()((set, get) => {
@@ -44,7 +74,15 @@ export function createCollectStore(bridge: () => SiteflashBridge) {
       const known = { ...get().known };
       for (const d of collect.devices) known[d.id] = d;
       const ledAnswers = Object.fromEntries(Object.entries(collect.answers ?? {}).map(([id, a]): [string, LedAnswerView] => [id, a.seen ? 'yes' : 'no']));
-      set({ collect: { ...collect, devices: updateModeFirst(collect.devices) }, known, ledAnswers, selected: collect.chosen ?? [] });
+      set({
+        collect: { ...collect, devices: updateModeFirst(collect.devices) },
+        known,
+        ledAnswers,
+        selected: collect.chosen ?? [],
+        updateSince: collect.updateSince ?? {},
+        updateWindowMs: collect.updateWindowMs ?? 600_000,
+        clockOffset: collect.now === undefined ? 0 : collect.now - Date.now(),
+      });
     };
     const send = async (result: Promise<Result<CollectState>>) => {
       const r = await result;
@@ -57,7 +95,25 @@ export function createCollectStore(bridge: () => SiteflashBridge) {
       ledAnswers: {},
       selected: [],
       identifying: null,
+      updateSince: {},
+      updateWindowMs: 600_000,
+      clockOffset: 0,
+      layout: readLayout(),
       error: null,
+      setLayout(layout) {
+        set({ layout });
+        try {
+          storage()?.setItem(LAYOUT_KEY, layout);
+        } catch {
+          // A window without storage forgets the choice on reload; nothing else depends on it.
+        }
+      },
+      chooseMany(ids, on) {
+        return send(bridge().invoke('collect:choose-many', { deviceIds: ids, on }));
+      },
+      confirmLeds(exceptions) {
+        return send(bridge().invoke('collect:confirm-leds', { exceptions }));
+      },
       start() {
         const off = bridge().on('collect:changed', take);
         let stopped = false;
