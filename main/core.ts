@@ -24,6 +24,8 @@ import { chromiumPdfPrinter, type PdfPrinter } from './report/pdf';
 import { argSchemas } from './schemas';
 import { Services, type DirectTargetRequest } from './services';
 import { databaseFaultOf } from './store/storage-fault';
+import { runPreflight } from './preflight/preflight';
+import { corePreflightEnv } from './preflight/preflight-env';
 import { version } from '../package.json';
 
 /** How a core is started; every outside dependency can be replaced. */
@@ -151,7 +153,23 @@ export class Core {
         const pdf = await (options.printPdf ?? chromiumPdfPrinter())(files.html);
         return { visitId: files.visitId, fileName: files.fileName.replace(/\.json$/, '.pdf'), pdfBase64: pdf.toString('base64') };
       },
+      'preflight:run': (req) => runPreflight(this.preflightEnv(), req),
     };
+  }
+
+  /** The preflight checks' view of this computer, the journal, the catalog and the devices heard. */
+  private preflightEnv() {
+    const sources = this.options.deviceSources;
+    const noBle = async (): Promise<never> => Promise.reject(new Error('this setup has no Bluetooth library'));
+    return corePreflightEnv({
+      dataDir: this.options.dataDir,
+      db: this.services.db,
+      noble: sources ? (sources.noble ?? noBle) : loadNoble,
+      keychain: this.services.secrets,
+      siteIds: () => this.services.settings.current.siteIds,
+      releases: () => this.releases.list(),
+      heard: () => this.services.collectView().devices,
+    });
   }
 
   /** The signed report of a visit, named by its id or by one of its jobs. */

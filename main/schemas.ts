@@ -134,4 +134,7 @@ export const argSchemas: { [C in Channel]: z.ZodType<ArgsOf<C>> } = {
     .object({ visitId: z.string().min(1).max(200).optional(), jobId: jobId.optional() })
     .strict()
     .refine((a) => (a.visitId === undefined) !== (a.jobId === undefined), 'give a visit id or a job id'),
+  'preflight:run': z
+    .object({ bundleId: id.optional(), targets: z.array(z.object({ link: target, expectedDeviceId: deviceId.optional() }).strict()).max(500).optional() })
+    .strict(),
 };
