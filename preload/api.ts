@@ -367,8 +367,8 @@ export interface PreflightCheck {
 
 /**
  * What to check. Without a batch: the whole visit (every check, the chosen sites' device lists).
- * With `bundleId` and `targets`: the checks that matter for that batch (keychain, disk, clock, the
- * release covering the chosen devices, the permission of the link kinds it uses).
+ * With `targets`: the checks that matter for that batch (keychain, disk, clock, the permission of
+ * the link kinds it uses, and with `bundleId` the release covering the chosen devices).
  */
 export interface PreflightRequest {
   bundleId?: string;

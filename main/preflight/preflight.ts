@@ -61,8 +61,8 @@ function bundlesToStore(catalogs: readonly (SiteCatalog | null)[], stored: reado
 }
 
 /**
- * Runs the checklist: the whole visit, or (with `bundleId` and `targets`) the checks that matter for
- * one batch. Never throws: a check that cannot decide says `unknown` and why.
+ * Runs the checklist: the whole visit, or (with `targets`) the checks that matter for one batch (the
+ * release's coverage when it sends one: `bundleId`). Never throws: a check that cannot decide says `unknown` and why.
  */
 export async function runPreflight(env: PreflightEnv, req: PreflightRequest = {}): Promise<PreflightReport> {
   const stored = await env.releases();
@@ -72,7 +72,7 @@ export async function runPreflight(env: PreflightEnv, req: PreflightRequest = {}
   const ble = (needed: boolean) => checkBluetooth({ noble: env.noble, platform: env.platform, needed, ...(env.bleTimeoutMs === undefined ? {} : { timeoutMs: env.bleTimeoutMs }) });
   const keychain = () => checkKeychain(env.keychain, env.platform);
   let checks: PreflightCheck[];
-  if (req.bundleId !== undefined && req.targets !== undefined) {
+  if (req.targets !== undefined) {
     const kinds = new Set(req.targets.map((t) => t.link.kind));
     checks = await Promise.all([
       ...(kinds.has('ble') ? [ble(true)] : []),
@@ -81,7 +81,7 @@ export async function runPreflight(env: PreflightEnv, req: PreflightRequest = {}
       keychain(),
       checkDisk({ dataDir: env.dataDir, bundlesToStore: 0, bundleCount: 0, ...(env.statfs ? { statfs: env.statfs } : {}) }),
       clock(),
-      checkBatchCoverage(stored.find((r) => r.id === req.bundleId) ?? null, req.bundleId, req.targets.map((t) => env.deviceFacts(t))),
+      ...(req.bundleId === undefined ? [] : [checkBatchCoverage(stored.find((r) => r.id === req.bundleId) ?? null, req.bundleId, req.targets.map((t) => env.deviceFacts(t)))]),
     ]);
   } else {
     const siteIds = env.siteIds();

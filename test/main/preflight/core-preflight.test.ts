@@ -75,6 +75,9 @@ describe('preflight through the core facade', () => {
     expect(withBle.checks[0]?.status).toBe('fail');
     expect(withBle.checks.at(-1)?.status).toBe('unknown');
 
+    // A re-keying batch sends no release: no release line.
+    expect(value(await c.invoke('preflight:run', { targets })).checks.map((x) => x.id)).toEqual(['keychain', 'disk', 'clock']);
+
     const gone = value(await c.invoke('preflight:run', { bundleId: 'no-such-release', targets }));
     expect(gone.checks.at(-1)).toMatchObject({ status: 'fail', detail: 'The release no-such-release is not stored on this laptop.' });
   });
