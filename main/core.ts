@@ -23,6 +23,7 @@ import { listVisits } from './report/visits';
 import { chromiumPdfPrinter, type PdfPrinter } from './report/pdf';
 import { argSchemas } from './schemas';
 import { Services, type DirectTargetRequest } from './services';
+import type { SmpDriverOptions } from './jobs/smp-driver';
 import { databaseFaultOf } from './store/storage-fault';
 import { runPreflight } from './preflight/preflight';
 import { corePreflightEnv } from './preflight/preflight-env';
@@ -42,6 +43,8 @@ export interface CoreOptions {
   logToFile?: boolean;
   /** Prints visit reports to PDF; Chromium's headless print-to-PDF by default, Electron's in the app. */
   printPdf?: PdfPrinter;
+  /** The direct driver's timeouts and links (tests), and the program named in job locks (the CLI's command). */
+  jobs?: { smp?: SmpDriverOptions; program?: string };
 }
 
 type Handlers = { [C in Channel]: (args: ArgsOf<C>) => Promise<ResultOf<C>> };
@@ -76,7 +79,7 @@ export class Core {
       { serial: () => this.ports.list(), ...(options.deviceSources ?? { noble: loadNoble, hid: loadNodeHid }) },
       this.log.child('devices'),
     );
-    this.services = new Services(options.dataDir, this.releases, this.log, () => this.directTargets());
+    this.services = new Services(options.dataDir, this.releases, this.log, () => this.directTargets(), options.jobs);
     this.uploads = new UploadStaging(join(options.dataDir, 'staging'), this.log.child('uploads'), { maxBytes: MAX_IMPORT_BYTES });
     this.wireEvents();
     this.logs.addRedactor(redactSecrets);
