@@ -11,6 +11,8 @@ export default defineConfig(({ mode }) => {
     ? { preload: 'preload/index.ts' }
     : { app: 'main/app/index.ts', cli: 'main/cli/index.ts', start: 'main/host/start.ts' };
   return {
+    // When this build was made: the preflight's clock check says so if the laptop's clock is earlier.
+    define: { __SITEFLASH_BUILT_AT__: JSON.stringify(Date.now()) },
     build: {
       ssr: true,
       target: 'node20',

@@ -23,7 +23,10 @@ import { listVisits } from './report/visits';
 import { chromiumPdfPrinter, type PdfPrinter } from './report/pdf';
 import { argSchemas } from './schemas';
 import { Services, type DirectTargetRequest } from './services';
+import type { SmpDriverOptions } from './jobs/smp-driver';
 import { databaseFaultOf } from './store/storage-fault';
+import { runPreflight } from './preflight/preflight';
+import { corePreflightEnv } from './preflight/preflight-env';
 import { version } from '../package.json';
 
 /** How a core is started; every outside dependency can be replaced. */
@@ -40,6 +43,8 @@ export interface CoreOptions {
   logToFile?: boolean;
   /** Prints visit reports to PDF; Chromium's headless print-to-PDF by default, Electron's in the app. */
   printPdf?: PdfPrinter;
+  /** The direct driver's timeouts and links (tests), and the program named in job locks (the CLI's command). */
+  jobs?: { smp?: SmpDriverOptions; program?: string };
 }
 
 type Handlers = { [C in Channel]: (args: ArgsOf<C>) => Promise<ResultOf<C>> };
@@ -74,7 +79,7 @@ export class Core {
       { serial: () => this.ports.list(), ...(options.deviceSources ?? { noble: loadNoble, hid: loadNodeHid }) },
       this.log.child('devices'),
     );
-    this.services = new Services(options.dataDir, this.releases, this.log, () => this.directTargets());
+    this.services = new Services(options.dataDir, this.releases, this.log, () => this.directTargets(), options.jobs);
     this.uploads = new UploadStaging(join(options.dataDir, 'staging'), this.log.child('uploads'), { maxBytes: MAX_IMPORT_BYTES });
     this.wireEvents();
     this.logs.addRedactor(redactSecrets);
@@ -161,7 +166,23 @@ export class Core {
       'devices:add-address': ({ address }) => this.devices.addAddress(address),
       'devices:remove-address': async ({ address }) => (this.devices.removeAddress(address), null),
       'site:checklist': async () => this.services.checklist(),
+      'preflight:run': (req) => runPreflight(this.preflightEnv(), req),
     };
+  }
+
+  /** The preflight checks' view of this computer, the journal, the catalog and the devices heard. */
+  private preflightEnv() {
+    const sources = this.options.deviceSources;
+    const noBle = async (): Promise<never> => Promise.reject(new Error('this setup has no Bluetooth library'));
+    return corePreflightEnv({
+      dataDir: this.options.dataDir,
+      db: this.services.db,
+      noble: sources ? (sources.noble ?? noBle) : loadNoble,
+      keychain: this.services.secrets,
+      siteIds: () => this.services.settings.current.siteIds,
+      releases: () => this.releases.list(),
+      heard: () => this.services.collectView().devices,
+    });
   }
 
   /** The signed report of a visit, named by its id or by one of its jobs. */

@@ -145,4 +145,7 @@ export const argSchemas: { [C in Channel]: z.ZodType<ArgsOf<C>> } = {
   'devices:add-address': z.object({ address: z.string().max(300) }).strict(),
   'devices:remove-address': z.object({ address: z.string().min(1).max(300) }).strict(),
   'site:checklist': empty,
+  'preflight:run': z
+    .object({ bundleId: id.optional(), targets: z.array(z.object({ link: target, expectedDeviceId: deviceId.optional() }).strict()).max(500).optional() })
+    .strict(),
 };

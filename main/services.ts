@@ -19,8 +19,9 @@ import { GatewaySelfDriver, gatewaySelfId, gatewaySelfTarget } from './jobs/gate
 import { deviceKeyOf, JobsService } from './jobs/jobs-service';
 import { UPDATE_MODE_IDLE_MS } from './jobs/led-checkpoints';
 import { RoutingDriver } from './jobs/routing-driver';
-import { defaultOpenLink, SmpDriver } from './jobs/smp-driver';
-import type { JobTarget } from './jobs/types';
+import { defaultOpenLink, SmpDriver, type SmpDriverOptions } from './jobs/smp-driver';
+import type { JobRelease, JobTarget } from './jobs/types';
+import { imageRelease } from './releases/image-release';
 import { releaseFromBundle } from './releases/job-release';
 import type { ReleasesService } from './releases/releases-service';
 import { redactSecrets } from './secrets/redact';
@@ -67,6 +68,8 @@ export class Services {
     private readonly log: Logger,
     /** Devices connected directly, found on serial, BLE and HID (the Connect screen's list); the demo's come on top. */
     private readonly directDevices: () => Promise<DirectTargetRequest[]> = async () => [],
+    /** The direct driver's timeouts and links (tests), and who holds a job's lock (the CLI names its command). */
+    jobOptions: { smp?: SmpDriverOptions; program?: string } = {},
   ) {
     this.db = openDatabase({ dataDir }).db;
     this.settings = new AppSettingsStore(dataDir);
@@ -88,13 +91,13 @@ export class Services {
       ...(this.demo.running ? this.demo.snapshot().devices.filter((d) => d.via === 'direct').map((d) => ({ link: this.demo.directLink(d.id), target: { kind: 'demo', deviceId: d.id } as const })) : []),
       ...(await this.directDevices()).filter((t) => !this.isGatewayPath(t)).map((target) => ({ link: this.directLinkFor(target), target })),
     ]);
-    const smp = new SmpDriver({ openLink: (t) => this.openDirect(t) });
+    const smp = new SmpDriver({ openLink: (t) => this.openDirect(t), ...jobOptions.smp });
     this.gatewaySelf = new GatewaySelfDriver({ gateway: (id) => this.gateway.get(id), beginInstall: (id) => this.gateway.beginInstall(id) });
     this.jobs = new JobsService({
       db: this.db,
       driver: new RoutingDriver((t) => this.driverFor(t, smp)),
       netKey: keychainNetKeys(this.secrets),
-      lockJob: (jobId) => lockJob(dataDir, jobId, 'the siteflash app'),
+      lockJob: (jobId) => lockJob(dataDir, jobId, jobOptions.program ?? 'the siteflash app'),
     });
     // A device's end writes its audit row to the outbox in the same commit: the waiting count moves.
     this.jobs.on('job:device-state', (e) => {
@@ -152,8 +155,19 @@ export class Services {
     }
   }
 
+  /**
+   * A firmware job that sends one image file (the CLI's `update IMAGE`, `gateway batch IMAGE`): the
+   * image is verified here with the trusted image keys, then the job is the same as a release's
+   * (the engine's selection rules: board, version with --allow-downgrade, journal and audit rows).
+   */
+  async startImageJob(path: string, req: Pick<JobStartRequest, 'targets' | 'policy'>, as: { technician?: string; site?: string } = {}): Promise<JobSnapshot> {
+    if (req.targets.length === 0) throw new SiteflashError('no-devices', 'Choose at least one device to update.');
+    const release = await imageRelease(path, await this.releases.keys.keys('image'));
+    return this.startJob({ kind: 'firmware', targets: req.targets, policy: req.policy }, as, release);
+  }
+
   /** Starts a job for any adapter; `as` names who and where when the adapter was told (the CLI's --technician, --site). */
-  async startJob(req: JobStartRequest, as: { technician?: string; site?: string } = {}): Promise<JobSnapshot> {
+  async startJob(req: JobStartRequest, as: { technician?: string; site?: string } = {}, image?: JobRelease): Promise<JobSnapshot> {
     if (req.targets.length === 0) throw new SiteflashError('no-devices', 'Choose at least one device to update.');
     const s = this.settings.current;
     const site = as.site ?? s.siteName;
@@ -165,8 +179,8 @@ export class Services {
       return t.oneByOne === true || this.choices.isOneByOne(id) ? { ...target, oneByOne: true } : target;
     });
     const kind = req.kind ?? 'firmware';
-    if (kind !== 'network') await this.checkRelease(req);
-    const release = kind === 'network' ? null : await releaseFromBundle(this.releases.bundles, req.bundleId ?? '');
+    if (kind !== 'network' && !image) await this.checkRelease(req);
+    const release = kind === 'network' ? null : (image ?? (await releaseFromBundle(this.releases.bundles, req.bundleId ?? '')));
     if (kind === 'firmware') {
       // Only a firmware job takes the Collect answer: in a commissioning the network phase's reset ends update mode first.
       // The answer and its time are the ones the core recorded on Collect, never a time the renderer sent.

@@ -463,6 +463,38 @@ export interface DeviceActionResult {
   slots: SlotInfo[];
 }
 
+/** How one preflight check came out: `unknown` when it could not be decided here (say why in `detail`). */
+export type PreflightStatus = 'ok' | 'warn' | 'fail' | 'unknown';
+
+/** One line of the preflight checklist: what was checked, how it came out, and what to do about it. */
+export interface PreflightCheck {
+  id: 'bluetooth' | 'serial' | 'hid' | 'keychain' | 'disk' | 'clock' | 'release';
+  title: string;
+  status: PreflightStatus;
+  /** What was found, in words (figures included). */
+  detail: string;
+  /** What to do, for warn, fail and unknown lines; a command where one helps. */
+  fix?: string;
+}
+
+/**
+ * What to check. Without a batch: the whole visit (every check, the chosen sites' device lists).
+ * With `targets`: the checks that matter for that batch (keychain, disk, clock, the permission of
+ * the link kinds it uses, and with `bundleId` the release covering the chosen devices).
+ */
+export interface PreflightRequest {
+  bundleId?: string;
+  targets?: { link: JobTargetRequest; expectedDeviceId?: string }[];
+}
+
+/** The checklist, in a fixed order; `worst` is the lowest status of all (fail < unknown < warn < ok). */
+export interface PreflightReport {
+  checks: PreflightCheck[];
+  worst: PreflightStatus;
+  /** Epoch ms, the core's clock. */
+  at: number;
+}
+
 /** Channel → argument and result types. */
 export interface Requests {
   /** Facts about the running core. */
@@ -595,6 +627,8 @@ export interface Requests {
   'devices:remove-address': { args: { address: string }; result: null };
   /** The site's device list as the visit's checklist (done, to do, not on the list); null when no site list applies. */
   'site:checklist': { args: Record<string, never>; result: SiteChecklist | null };
+  /** Preflight: is this laptop ready for the visit (or for this batch)? Bluetooth, serial and HID access, keychain, disk, clock, release coverage. */
+  'preflight:run': { args: PreflightRequest; result: PreflightReport };
 }
 
 /** Event stream → payload. */

@@ -1,5 +1,5 @@
 /**
- * Runs batch jobs from a terminal, for the commands that start or resume them (`update`, `rekey`):
+ * Runs batch jobs from a terminal (`rekey`; `update` and `gateway batch` follow jobs of the core with {@link followJobs}):
  * opens the journal, follows the jobs (progress, state lines, LED questions, Ctrl-C cancels),
  * prints one summary per job and turns the outcome into an exit code.
  */

@@ -1,7 +1,8 @@
 /**
  * `siteflash gateway identity|scan|stage|batch|status|cancel|forward|led --port PATH`: the field
  * group's gateway commands (field-group.md) from the command line, over a serial link to the
- * gateway. `stage` and `batch` verify the image offline first, as `upload` does.
+ * gateway. `stage` verifies the image offline first, as `upload` does; `batch` is a job of the core
+ * (a stored release with --bundle, or one IMAGE verified by the core), journaled and in History.
  */
 import { fieldIdentity, LED_PATTERNS, type LedPattern } from '../../devices/commands/field';
 import { imageState } from '../../devices/commands/image';
@@ -13,7 +14,6 @@ import type { SmpSession } from '../../devices/session';
 import type { BatchStatus } from '../../gateway/answers';
 import { GatewayClient } from '../../gateway/gateway-client';
 import type { ValidVerdict } from '../../image/types';
-import { sleep, systemClock } from '../../links/clock';
 import { createLink, type LinkDescriptor } from '../../links/factory';
 import type { Link } from '../../links/link';
 import { EXIT, UsageError, wholeNumber, type CliContext, type Command } from '../command';
@@ -27,8 +27,6 @@ import { askOnStdin, exitCodeOf, followJobs, jobSummary } from '../job-terminal'
 export interface GatewayCommandDeps {
   openLink(descriptor: LinkDescriptor): Link;
   verify(path: string, ctx: CliContext): Promise<ValidVerdict>;
-  /** batch_status polling interval when following a batch (default 1 s). */
-  pollMs: number;
 }
 
 type Body = (client: GatewayClient, session: SmpSession, values: OptionValues, args: string[], ctx: CliContext) => Promise<number>;
@@ -37,7 +35,7 @@ const FORWARD_COMMANDS = 'echo TEXT | identity | image-state | settings-read NAM
 
 /** The `gateway …` commands over the given seams. */
 export function makeGatewayCommands(deps: Partial<GatewayCommandDeps> = {}): Command[] {
-  const d: GatewayCommandDeps = { openLink: (x) => createLink(x), verify: verifyWithKeyStore, pollMs: 1000, ...deps };
+  const d: GatewayCommandDeps = { openLink: (x) => createLink(x), verify: verifyWithKeyStore, ...deps };
   const cmd = (verb: string, summary: string, usage: string, extra: ExtraOptions, body: Body): Command => ({
     name: `gateway ${verb}`,
     summary,
@@ -63,16 +61,16 @@ export function makeGatewayCommands(deps: Partial<GatewayCommandDeps> = {}): Com
     }),
     {
       name: 'gateway batch',
-      summary: 'Update devices through the gateway: a stored release as a journaled job of the app (--bundle), or one raw image batch',
-      usage: `gateway batch --bundle ID --targets ID,ID… ${PORT_USAGE} [--allow-downgrade] [--no-confirm] [--site NAME] [--technician NAME] | gateway batch IMAGE --targets ID,ID… ${PORT_USAGE} [--batch-size N] [--redundancy PCT] [--no-confirm] [--no-follow]`,
+      summary: 'Update devices through the gateway as a job of the core (journaled, in History): a stored release (--bundle) or one IMAGE',
+      usage: `gateway batch (--bundle ID | IMAGE) --targets ID,ID… ${PORT_USAGE} [--allow-downgrade] [--no-confirm] [--site NAME] [--technician NAME]`,
       help: [
-        'With --bundle the batch is a job of the core, as on the Update screen: each device gets the release\'s image',
-        'for its board and hardware revision (no downgrade unless --allow-downgrade), and every device ends in History.',
-        'With IMAGE the field group\'s batch runs as is (staged, then batch_status followed) and is not journaled.',
+        'The batch is a job of the core, as on the Update screen: each device gets the release\'s image for its board and',
+        'hardware revision (IMAGE: the image, verified with the trusted image keys, if it is tagged for the device\'s board);',
+        'no downgrade unless --allow-downgrade. Every device ends in `siteflash history` and the app\'s History.',
         '',
-        `exit codes: ${EXIT.ok} every device done, ${EXIT.failed} a device failed, ${EXIT.usage} usage, ${EXIT.unreachable} gateway unreachable, ${EXIT.refused} only refusals by the selection rules`,
+        `exit codes: ${EXIT.ok} every device done, ${EXIT.failed} a device failed or IMAGE did not verify, ${EXIT.usage} usage, ${EXIT.unreachable} gateway unreachable, ${EXIT.refused} only refusals by the selection rules`,
       ].join('\n'),
-      run: (argv, ctx) => (argv.includes('--bundle') ? batchViaCore(argv, ctx) : withGateway(d, argv, BATCH_OPTIONS, ctx, rawBatchOf(d))),
+      run: (argv, ctx) => batchViaCore(argv, ctx),
     },
     cmd('status', 'Show a gateway batch and each target', `JOB ${PORT_USAGE}`, {}, async (client, _s, _v, args, ctx) => report(jobArg(args), await client.batchStatus(jobArg(args), ctx.signal), ctx, true)),
     cmd('cancel', 'Cancel a gateway batch (installing targets finish)', `JOB ${PORT_USAGE}`, {}, async (client, _s, _v, args, ctx) => {
@@ -105,32 +103,7 @@ export function makeGatewayCommands(deps: Partial<GatewayCommandDeps> = {}): Com
   ];
 }
 
-const BATCH_OPTIONS: ExtraOptions = { targets: { type: 'string' }, 'batch-size': { type: 'string' }, redundancy: { type: 'string' }, 'no-confirm': { type: 'boolean' }, 'no-follow': { type: 'boolean' } };
-
-/** `gateway batch IMAGE`: the field group's batch as is (staged, batch, batch_status followed); not journaled. */
-function rawBatchOf(d: GatewayCommandDeps): Body {
-  return async (client, session, v, args, ctx) => {
-    const targets = String(v.targets ?? '').split(',').filter(Boolean);
-    if (targets.length === 0) throw new UsageError('--targets ID,ID… is required');
-    const batchSize = v['batch-size'] === undefined ? 10 : wholeNumber(String(v['batch-size']), '--batch-size');
-    const redundancy = v.redundancy === undefined ? 20 : wholeNumber(String(v.redundancy), '--redundancy', 0);
-    const verdict = await stageFile(client, session, args, d, ctx);
-    const sha = Uint8Array.from(Buffer.from(verdict.fileSha256, 'hex'));
-    const job = await client.batch({ sha, targets, batchSize, redundancy, confirm: v['no-confirm'] !== true }, ctx.signal);
-    if (v['no-follow'] === true) {
-      ctx.out(ctx.json ? JSON.stringify({ job }) : `Batch ${job} started.`);
-      return EXIT.ok;
-    }
-    let status: BatchStatus;
-    do {
-      await sleep(systemClock, d.pollMs, ctx.signal);
-      status = await client.batchStatus(job, ctx.signal);
-    } while (status.state === 'running');
-    return report(job, status, ctx);
-  };
-}
-
-/** `gateway batch --bundle`: the gateway becomes the core's gateway and the batch a job of the core (journaled, in History). */
+/** `gateway batch`: the gateway becomes the core's gateway and the batch a job of the core (journaled, in History). */
 async function batchViaCore(argv: string[], ctx: CliContext): Promise<number> {
   const { values, positionals, descriptor } = parsePortArgs(argv, {
     bundle: { type: 'string' },
@@ -140,23 +113,27 @@ async function batchViaCore(argv: string[], ctx: CliContext): Promise<number> {
     site: { type: 'string' },
     technician: { type: 'string' },
   });
-  if (positionals.length > 0) throw new UsageError('--bundle takes no IMAGE');
+  const image = positionals[0];
+  if (values.bundle !== undefined && positionals.length > 0) throw new UsageError('--bundle takes no IMAGE');
+  if (values.bundle === undefined && (!image || positionals.length > 1)) throw new UsageError('give --bundle ID or exactly one IMAGE file');
   const ids = String(values.targets ?? '').split(',').filter(Boolean);
   if (ids.length === 0) throw new UsageError('--targets ID,ID… is required');
   const request = {
-    bundleId: String(values.bundle),
+    ...(values.bundle === undefined ? {} : { bundleId: String(values.bundle) }),
     // Each id is named by itself: a development device among them counts as chosen one by one.
     targets: ids.map((deviceId) => ({ link: { kind: 'gateway', deviceId }, expectedDeviceId: deviceId, oneByOne: true })),
     policy: { ledConfirm: values['no-confirm'] !== true, retries: 3, afterRejoin: 'confirm', ...(values['allow-downgrade'] === true ? { allowDowngrade: true } : {}) },
   };
-  const parsed = argSchemas['job:start'].safeParse(request);
+  // The same schema as every adapter's request; an IMAGE job is checked with a stand-in for the bundle it does not name.
+  const parsed = argSchemas['job:start'].safeParse(image === undefined ? request : { ...request, bundleId: 'image' });
   if (!parsed.success) throw new UsageError(parsed.error.issues.map((i) => `${i.path.join('.') || 'arguments'}: ${i.message}`).join('; '));
-  const core = new Core({ dataDir: ctx.dataDir, host: 'cli', logToFile: false });
+  if (descriptor.kind !== 'serial') throw new UsageError('the gateway is reached on a serial --port');
+  const core = new Core({ dataDir: ctx.dataDir, host: 'cli', logToFile: false, jobs: { program: 'siteflash gateway batch' } });
   try {
-    if (descriptor.kind !== 'serial') throw new UsageError('the gateway is reached on a serial --port');
     await core.services.connectGateway(descriptor.path, descriptor.baudRate);
     const who = { ...(typeof values.technician === 'string' ? { technician: values.technician } : {}), ...(typeof values.site === 'string' ? { site: values.site } : {}) };
-    const started = await core.services.startJob(parsed.data, who);
+    const { targets, policy } = parsed.data;
+    const started = image === undefined ? await core.services.startJob(parsed.data, who) : await core.services.startImageJob(image, { targets, policy }, who);
     const jobs = await followJobs(core.services.jobs, [started.id], askOnStdin, ctx);
     if (ctx.json) ctx.out(JSON.stringify({ jobs }, null, 2));
     else for (const job of jobs) ctx.out(jobSummary(job));

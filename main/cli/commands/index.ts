@@ -9,10 +9,11 @@ import { gatewayCommands } from './gateway';
 import { inspectCommand } from './inspect';
 import { keysCommands } from './keys';
 import { portsCommand } from './ports';
+import { preflightCommand } from './preflight';
 import { rekeyCommands } from './rekey';
 import { simCommand } from './sim';
 import { updateCommand } from './update';
 import { verifyCommand } from './verify';
 
 /** Every `siteflash` sub-command, in the order `--help` lists them. */
-export const commands: Command[] = [portsCommand, devicesCommand, ...deviceCommands, updateCommand, historyCommand, ...gatewayCommands, verifyCommand, inspectCommand, ...bundleCommands, ...keysCommands, ...rekeyCommands, simCommand, auditVerifyCommand, ...reportCommands];
+export const commands: Command[] = [portsCommand, devicesCommand, ...deviceCommands, updateCommand, historyCommand, ...gatewayCommands, verifyCommand, inspectCommand, ...bundleCommands, ...keysCommands, ...rekeyCommands, simCommand, auditVerifyCommand, ...reportCommands, preflightCommand];

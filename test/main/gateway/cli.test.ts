@@ -20,7 +20,7 @@ beforeEach(async () => {
   await mkdir(join(dataDir, 'keys', 'image'), { recursive: true });
   await copyFile(join(VECTORS, 'keys', 'ed25519.pub.pem'), join(dataDir, 'keys', 'image', 'vectors-ed25519.pub.pem'));
   sim = createSimGateway({ clock: systemClock, devices: [{ board: 'sf-dev-1', count: 3, device: { timing: FAST } }], radio: { bitRate: 5_000_000, dutyCycle: 1 }, timing: FAST });
-  commands = makeGatewayCommands({ openLink: () => createSimLink(sim.gateway, { clock: systemClock, framing: 'serial', baud: 0 }), pollMs: 20 });
+  commands = makeGatewayCommands({ openLink: () => createSimLink(sim.gateway, { clock: systemClock, framing: 'serial', baud: 0 }) });
 });
 afterEach(async () => {
   sim.dispose();
@@ -46,16 +46,6 @@ describe('siteflash gateway …', () => {
     expect(fwd.stdout).toEqual(['hello there']);
     expect(await run('led', [sim.devices[1]!.id])).toBe(0);
     expect(sim.devices[1]!.led).toBe('identify');
-  });
-
-  it('batch verifies, stages and follows a signed image to every target', async () => {
-    const ctx = context(true);
-    const targets = sim.devices.map((d) => d.id).join(',');
-    expect(await run('batch', [join(VECTORS, 'images', 's01_ed25519_basic.bin'), '--targets', targets, '--batch-size', '2'], ctx)).toBe(0);
-    const out = JSON.parse(ctx.stdout[0]!);
-    expect(out).toMatchObject({ job: 1, state: 'done' });
-    expect(out.targets.map((t: { state: string }) => t.state)).toEqual(['joined', 'joined', 'joined']);
-    for (const d of sim.devices) expect(d.flash.image(0)?.version).toMatchObject({ major: 1, minor: 2, revision: 3 });
   });
 
   it('refuses an image that fails verification and stages nothing', async () => {

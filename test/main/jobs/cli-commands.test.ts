@@ -7,7 +7,6 @@ import { historyCommand } from '../../../main/cli/commands/history';
 import { makeUpdateCommand } from '../../../main/cli/commands/update';
 import { EXIT, type CliContext } from '../../../main/cli/command';
 import { buildImage } from '../../../main/image/build';
-import { SmpDriver } from '../../../main/jobs/smp-driver';
 import type { Link } from '../../../main/links/link';
 import { BOARD, simMember } from './sim-fleet';
 
@@ -34,7 +33,7 @@ describe('siteflash update and history', () => {
   const links = new Map<string, Link>(members.map((m) => [`/dev/sim-${m.name}`, m.link]));
   const questions: string[] = [];
   const update = makeUpdateCommand({
-    driver: () => new SmpDriver({ timeoutMs: 500, resetSettleMs: 20, openLink: (t) => links.get(t.link.kind === 'serial' ? t.link.path : '') as Link }),
+    smp: { timeoutMs: 500, resetSettleMs: 20, openLink: (t) => links.get(t.link.kind === 'serial' ? t.link.path : '') as Link },
     ask: async (q) => (questions.push(q), true),
   });
 

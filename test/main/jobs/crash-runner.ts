@@ -3,11 +3,10 @@
  * [update arguments…]` runs `siteflash update` with short device timeouts. The test SIGKILLs it.
  */
 import { makeUpdateCommand } from '../../../main/cli/commands/update';
-import { SmpDriver } from '../../../main/jobs/smp-driver';
 
 const [dataDir, ...argv] = process.argv.slice(2);
 if (!dataDir) throw new Error('usage: crash-runner.ts DATADIR [update arguments]');
-const command = makeUpdateCommand({ driver: () => new SmpDriver({ timeoutMs: 1000, firstChunkTimeoutMs: 3000, resetSettleMs: 100, connectTimeoutMs: 15_000 }) });
+const command = makeUpdateCommand({ smp: { timeoutMs: 1000, firstChunkTimeoutMs: 3000, resetSettleMs: 100, connectTimeoutMs: 15_000 } });
 const controller = new AbortController();
 process.on('SIGINT', () => controller.abort());
 process.exitCode = await command.run(argv, {

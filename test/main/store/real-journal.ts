@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { EXIT, type CliContext } from '../../../main/cli/command';
 import { makeUpdateCommand } from '../../../main/cli/commands/update';
 import { buildImage } from '../../../main/image/build';
-import { SmpDriver } from '../../../main/jobs/smp-driver';
 import type { Link } from '../../../main/links/link';
 import { DATABASE_FILE } from '../../../main/store/database';
 import { BOARD, simMember } from '../jobs/sim-fleet';
@@ -23,7 +22,7 @@ export async function runRealJob(dataDir: string, workDir: string): Promise<stri
   const members = [0, 1, 2, 3].map((n) => simMember(n)).concat(simMember(4, { board: 'other-board' }));
   const links = new Map<string, Link>(members.map((m) => [`/dev/sim-${m.name}`, m.link]));
   const update = makeUpdateCommand({
-    driver: () => new SmpDriver({ timeoutMs: 500, resetSettleMs: 20, openLink: (t) => links.get(t.link.kind === 'serial' ? t.link.path : '') as Link }),
+    smp: { timeoutMs: 500, resetSettleMs: 20, openLink: (t) => links.get(t.link.kind === 'serial' ? t.link.path : '') as Link },
     ask: async () => true,
   });
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
