@@ -54,7 +54,7 @@ describe('the checks before a batch (browser host without a keychain, demo site)
     expect(await gate.getByTestId('preflight-release').count()).toBe(0);
     // Brought into view under the start button, without scrolling by hand.
     await expect.poll(async () => (await gate.boundingBox())!.y).toBeLessThan(768);
-    expect(await gate.evaluate((el) => el === document.activeElement)).toBe(true);
+    expect(await gate.evaluate((el) => el === (globalThis as unknown as { document: { activeElement: unknown } }).document.activeElement)).toBe(true);
     mkdirSync(resultsDir, { recursive: true });
     await page.screenshot({ path: join(resultsDir, 'update-batch-preflight-1366x768.png') });
     // No job: the setup stays, and the batch's device list never appears.
