@@ -11,6 +11,7 @@ import { createPortsStore } from './ports-store';
 import { createReleasesStore } from './releases-store';
 import { createReportStore } from './report-store';
 import { createSettingsStore } from './settings-store';
+import { createSiteListStore } from './site-list-store';
 import { createSyncStore } from './sync-store';
 
 /** One store per domain; components read them through `fromStore` and call their actions. */
@@ -27,3 +28,4 @@ export const collectStore = createCollectStore(getBridge);
 export const jobsStore = createJobsStore(getBridge);
 export const historyStore = createHistoryStore(getBridge);
 export const reportStore = createReportStore(getBridge);
+export const siteListStore = createSiteListStore(getBridge);
