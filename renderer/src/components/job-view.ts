@@ -78,6 +78,8 @@ export function toRowModel(d: DeviceSnapshot, board?: string, network = false, l
     link: linkTypeOf(d.link),
     state: needsAttention(d) ? 'needs-attention' : d.state,
     ...(network ? { note: networkStepText(d) } : {}),
+    // A device the fleet rules left alone says why (nothing went wrong, so it is no failure).
+    ...(!network && d.state === 'cancelled' && d.reasonKind === 'development-device' && d.reason ? { note: d.reason } : {}),
     ...(started ? { bytes: d.progress.bytes, total: d.progress.total, rate: d.progress.rate } : {}),
     ...(started && d.progress.etaSeconds !== null ? { etaSeconds: d.progress.etaSeconds } : {}),
     ...(ended ? { failure: { reason: (d.reason ?? 'The update did not complete').replace(/\.$/, ''), action: adviceFor(d.reasonKind).replace(/\.$/, '') } } : {}),
