@@ -74,6 +74,9 @@ describe('the demo site\'s list is the checklist of the visit', () => {
     expect(await first.getByRole('heading', { level: 3 }).textContent()).toContain(batch[0]!.name);
     expect(await first.textContent()).toContain(batch[0]!.location);
     await shots(page, 'site-checklist-collect');
+    // Opened by the technician, the to-do list stays open while the counts are refreshed by each scan.
+    await page.waitForTimeout(4000);
+    expect(await page.getByTestId('site-checklist').locator('details').getAttribute('open')).not.toBeNull();
   });
 
   it('updates two devices of the list in one batch', async () => {
