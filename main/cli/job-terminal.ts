@@ -57,8 +57,8 @@ export async function runJobs(ctx: CliContext, seams: JobSeams, start: (service:
   }
 }
 
-/** Refusals by the selection rules: nothing was sent, and the technician can decide otherwise. */
-const REFUSED = new Set(['downgrade', 'security-counter-lower']);
+/** Refusals by the selection rules and the fleet's rules (main/site): nothing was sent. */
+const REFUSED = new Set(['downgrade', 'security-counter-lower', 'locked', 'pinned-version-missing']);
 
 /** Every device done: ok; a device that failed otherwise than refused: failed; only refusals: refused; Ctrl-C: interrupted. */
 export function exitCodeOf(jobs: JobSnapshot[], ctx: CliContext): number {

@@ -1,5 +1,5 @@
 /**
- * The site's device list as the visit's checklist (issue 15): which list applies now, which of its
+ * The site's device list as the visit's checklist: which list applies now, which of its
  * devices are done (their latest journaled result at this site shows the expected version), which
  * are still to do, and which devices heard are not on it. The renderer only shows what this counts.
  */

@@ -1,3 +1,4 @@
+import { resolveRule } from '../site/fleet-rules';
 import type { SyncStatus, VisitPreparation } from '../../preload/api';
 import type { Logger } from '../log/logger';
 import type { SecretStore } from '../secrets/secret-store';
@@ -85,7 +86,9 @@ export class AppSync {
     const report: VisitPreparation = { sites: [], ...(run.error ? { error: run.error.message } : {}) };
     for (const c of run.catalogs) {
       const stored = await storedBundleIds();
-      const wanted = c.systemVersions.filter((v) => c.devices.some((d) => d.targetVersion === v.version));
+      // The target that applies to each device: its own, else its group's, else the site's (fleet rules).
+      const targets = new Set(c.devices.map((d) => resolveRule(d, c.site).version).flatMap((v) => (v?.kind === 'target' ? [v.version] : [])));
+      const wanted = c.systemVersions.filter((v) => targets.has(v.version));
       const bundles: VisitPreparation['sites'][number]['bundles'] = [];
       for (const v of wanted) {
         if (stored.has(v.bundle.id)) {

@@ -1,3 +1,4 @@
+import { ZodError } from 'zod';
 import { SyncError } from './sync-error';
 
 /** The fetch function the connector uses; tests and the app inject their own. */
@@ -87,8 +88,8 @@ export async function readJson<T>(res: Response, parse: (v: unknown) => T, what:
     return parse(body);
   } catch (err) {
     // Which field was refused, so that the office can fix the catalog (zod names the path).
-    const issues = err && typeof err === 'object' && 'issues' in err && Array.isArray(err.issues) ? (err.issues as { path: (string | number)[]; message: string }[]) : [];
-    const which = issues.slice(0, 3).map((i) => `${i.path.join('.') || 'answer'}: ${i.message}`).join('; ');
+    const refused = err instanceof ZodError ? err.issues : [];
+    const which = refused.slice(0, 3).map((i) => `${i.path.join('.') || 'answer'}: ${i.message}`).join('; ');
     throw new SyncError('bad-response', `The cloud's answer for ${what} is not what siteflash expects${which ? ` (${which})` : ''}. Report this to support.`);
   }
 }

@@ -52,6 +52,9 @@ const ADVICE: Readonly<Record<string, string>> = {
   'not-rejoined': 'try what the message says at the device, then press Retry failed',
   'no-field-group': 'this device cannot take network settings over the field group: re-key it by its own tool, or leave it out',
   'net-key-missing': 'store the project\'s network key on the Update screen (New batch), then press Retry failed',
+  locked: 'leave it: the fleet catalog locks this device (the reason says why); ask the office to lift the lock first',
+  'pinned-version-missing': 'the fleet catalog pins this device to a version this release does not have: choose a release with that version, or leave it out',
+  'development-device': 'a development device is updated only when chosen by itself: tick it alone on Collect if it should be updated',
 };
 
 /** What the technician should do after a failure of this kind. */
@@ -64,17 +67,19 @@ export function adviceFor(reasonKind: string | null): string {
  * In a network job (`network`), the row says the settings step instead of a transfer, and a
  * device that did not rejoin needs attention rather than having failed.
  */
-export function toRowModel(d: DeviceSnapshot, board?: string, network = false): DeviceRowModel {
+export function toRowModel(d: DeviceSnapshot, board?: string, network = false, listed?: string): DeviceRowModel {
   const ended = d.state === 'failed' || d.state === 'rolled-back';
   const started = d.progress.total > 0;
   const id = deviceIdOf(d);
   return {
     id: id ?? d.key,
-    label: deviceName(d.board ?? board, id, d.key),
+    label: deviceName(listed ?? d.board ?? board, id, d.key),
     board: d.board ?? board ?? 'not known yet',
     link: linkTypeOf(d.link),
     state: needsAttention(d) ? 'needs-attention' : d.state,
     ...(network ? { note: networkStepText(d) } : {}),
+    // A device the fleet rules left alone says why (nothing went wrong, so it is no failure).
+    ...(!network && d.state === 'cancelled' && d.reasonKind === 'development-device' && d.reason ? { note: d.reason } : {}),
     ...(started ? { bytes: d.progress.bytes, total: d.progress.total, rate: d.progress.rate } : {}),
     ...(started && d.progress.etaSeconds !== null ? { etaSeconds: d.progress.etaSeconds } : {}),
     ...(ended ? { failure: { reason: (d.reason ?? 'The update did not complete').replace(/\.$/, ''), action: adviceFor(d.reasonKind).replace(/\.$/, '') } } : {}),

@@ -147,7 +147,8 @@ export function createCollectStore(bridge: () => SiteflashBridge) {
         return send(bridge().invoke('collect:answer-led', { deviceId: id, seen: null }));
       },
       toggle(id, on) {
-        return send(bridge().invoke('collect:choose', { deviceId: id, on }));
+        // A tick on one device's card is a choice of that device by itself (development devices need one).
+        return send(bridge().invoke('collect:choose', { deviceId: id, on, oneByOne: true }));
       },
       chosen() {
         const { known, selected } = get();

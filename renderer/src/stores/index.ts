@@ -13,6 +13,7 @@ import { createPreflightStore } from './preflight-store';
 import { createReleasesStore } from './releases-store';
 import { createReportStore } from './report-store';
 import { createSettingsStore } from './settings-store';
+import { createSiteListStore } from './site-list-store';
 import { createSyncStore } from './sync-store';
 
 /** One store per domain; components read them through `fromStore` and call their actions. */
@@ -31,3 +32,4 @@ export const historyStore = createHistoryStore(getBridge);
 export const reportStore = createReportStore(getBridge);
 export const deviceDetailsStore = createDeviceDetailsStore(getBridge);
 export const preflightStore = createPreflightStore(getBridge);
+export const siteListStore = createSiteListStore(getBridge);
