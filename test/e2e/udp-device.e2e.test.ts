@@ -93,4 +93,21 @@ describe('a device on the network (SMP over UDP, the simulator on loopback), add
     expect(device.flash.onTrial).toBe(false);
     await shot(page, 'udp-update-done');
   }, 240_000);
+
+  it('shows its slots in the device details over UDP, and forgets it on request', async () => {
+    await nav(page, 'Connect');
+    const address = `udp:127.0.0.1:${host.port}`;
+    await page.getByRole('button', { name: `Details of ${address}` }).click();
+    const slot0 = page.getByTestId('device-details').locator('tr[data-slot="0"]');
+    await expect.poll(() => slot0.locator('td.version').textContent(), { timeout: 30_000 }).toBe('1.5.0+17');
+    expect(await slot0.locator('td[data-flag="confirmed"]').textContent()).toBe('yes');
+    await page.getByTestId('device-details').getByRole('button', { name: 'Close' }).click();
+
+    await page.getByRole('button', { name: `Forget ${address}` }).click();
+    await expect.poll(() => page.getByRole('button', { name: `Details of ${address}` }).count()).toBe(0);
+    // The core forgot it too: a new search does not list it.
+    await page.getByRole('button', { name: 'Find devices' }).click();
+    await expect.poll(() => page.getByRole('button', { name: 'Find devices' }).isEnabled(), { timeout: 60_000 }).toBe(true);
+    expect(await page.getByText(address).count()).toBe(0);
+  }, 120_000);
 });
