@@ -154,6 +154,15 @@ describe('device details: erase and confirm on a device connected directly (simu
       db.close();
     }
   });
+
+  it('lists the actions on the History screen, refusal included', async () => {
+    await nav(page, 'History');
+    const table = page.getByTestId('history');
+    await expect.poll(() => table.locator('tbody tr').count(), { timeout: 20_000 }).toBe(4);
+    const changes = await table.locator('td.change').allTextContents();
+    expect(changes).toEqual(['image erase slot 1 (1.0.0+0)', 'image confirm (running image) (1.1.0+0)', 'reset (1.0.0+0)', 'image erase slot 1 (1.1.0+0)']);
+    await shot(page, 'device-details-history');
+  }, 60_000);
 });
 
 describe('device details of a device that sends no slot flags (MCUboot serial recovery personality on a pty)', () => {
