@@ -154,4 +154,47 @@ describe('device details: erase and confirm on a device connected directly (simu
       db.close();
     }
   });
+
+  it('lists the actions on the History screen, refusal included', async () => {
+    await nav(page, 'History');
+    const table = page.getByTestId('history');
+    await expect.poll(() => table.locator('tbody tr').count(), { timeout: 20_000 }).toBe(4);
+    const changes = await table.locator('td.change').allTextContents();
+    expect(changes).toEqual(['image erase slot 1 (1.0.0+0)', 'image confirm (running image) (1.1.0+0)', 'reset (1.0.0+0)', 'image erase slot 1 (1.1.0+0)']);
+    await shot(page, 'device-details-history');
+  }, 60_000);
+});
+
+describe('device details of a device that sends no slot flags (MCUboot serial recovery personality on a pty)', () => {
+  let app: RunningApp;
+  let browser: Browser;
+  let page: Page;
+  let fleet: Fleet;
+
+  beforeAll(async () => {
+    fleet = await startFleet({ count: 1, board: 'sf-dev-1', version: '1.0.0+0', baud: 115200, dir: mkdtempSync(join(tmpdir(), 'siteflash-e2e-recovery-')), device: { personality: 'mcuboot-recovery' } });
+    [app, browser] = await Promise.all([startApp(), launchBrowser()]);
+    page = await openPage(browser, app.url);
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    await app?.stop();
+    await fleet?.stop();
+  });
+
+  it('shows every flag it did not send as "?" (unknown, never "no") and offers no action on the running slot', async () => {
+    await nav(page, 'Connect');
+    await page.getByLabel('Add a port by path').fill(fleet.members[0]!.clientPath);
+    await page.getByRole('button', { name: 'Add port' }).click();
+    await page.getByRole('button', { name: 'Find devices' }).click();
+    await page.getByRole('button', { name: `Details of ${fleet.members[0]!.clientPath}` }).click({ timeout: 60_000 });
+    const row = page.getByTestId('device-details').locator('tr[data-slot="0"]');
+    await expect.poll(() => row.count(), { timeout: 30_000 }).toBe(1);
+    expect(await row.locator('td.version').textContent()).toBe('1.0.0+0');
+    expect(await row.locator('td[data-flag]').allTextContents()).toEqual(['?', '?', '?', '?', '?']);
+    expect(await row.locator('td[data-flag="active"]').getAttribute('aria-label')).toBe('active: not reported');
+    expect(await row.getByRole('button').count()).toBe(0);
+    expect(await page.getByTestId('device-details').textContent()).toContain('the device did not report this flag');
+    await shot(page, 'device-details-recovery');
+  }, 120_000);
 });

@@ -15,6 +15,8 @@ export interface DevicesState {
   adding: boolean;
   /** Adds a device on the network by address once it answered; true when it was added. */
   addAddress(address: string): Promise<boolean>;
+  /** Forgets a device added by address (`udp:HOST:PORT`, as listed). */
+  forgetAddress(address: string): Promise<void>;
 }
 
 export function createDevicesStore(bridge: () => SiteflashBridge) {
@@ -42,6 +44,11 @@ export function createDevicesStore(bridge: () => SiteflashBridge) {
       const others = get().devices.filter((d) => !(d.link === result.value.link && d.address === result.value.address));
       set({ adding: false, devices: [...others, result.value], searchedAt: get().searchedAt ?? new Date().toISOString() });
       return true;
+    },
+    async forgetAddress(address) {
+      const result = await bridge().invoke('devices:remove-address', { address });
+      if (!result.ok) return set({ addressError: result.error });
+      set({ addressError: null, devices: get().devices.filter((d) => !(d.link === 'udp' && d.address === address)) });
     },
   }));
 }
