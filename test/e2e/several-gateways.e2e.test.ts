@@ -130,6 +130,9 @@ describe(`three gateways with ${PER_GATEWAY} devices each and ${DIRECT} direct d
     const warning = page.getByTestId('gateway-power-warning');
     await expect.poll(() => warning.isVisible(), { timeout: 60_000, interval: 200 }).toBe(true);
     expect(await warning.innerText()).toContain('Do not power off the gateway while its LED blinks');
+    // In sight at 1366×768 without scrolling, wherever the Start button was.
+    const box = await warning.boundingBox();
+    expect(box && box.y >= 0 && box.y + box.height <= 768).toBe(true);
     await page.screenshot({ path: join(resultsDir, 'several-gateways-gateway-first-1366x768.png') });
     const results = page.getByRole('button', { name: 'See the results' });
     await expect.poll(() => results.isVisible(), { timeout: 900_000, interval: 2000 }).toBe(true);
