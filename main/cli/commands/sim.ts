@@ -121,6 +121,8 @@ async function runGateways(count: number, devices: number, board: string, versio
           id: simGatewayId(i),
           firstDevice: i * devices,
           seed: i + 1,
+          // The scan answer grows ~70 bytes a device: past ~50 it no longer fits the default 4 KiB buffer (ENOMEM).
+          ...(devices > 50 ? { bufSize: 16_384 } : {}),
           ...(count > 1 ? { name: `gateway-${i + 1}` } : {}),
         }),
       );

@@ -7,9 +7,11 @@ import type { DeviceSnapshot, JobSnapshot, ProgressFigures } from '../../../prel
 import type { DeviceRowModel, LinkType } from './device-view';
 import { needsAttention, networkStepText } from './network-view';
 
-/** The link type of a device key (`serial:/dev/ttyACM0`, `loopback:gateway/<id>`, `loopback:demo/<id>`). */
+/** The link type of a device key (`serial:/dev/ttyACM0`, `loopback:gateway/[<gateway>/]<id>`, `loopback:demo/<id>`). */
 export function linkTypeOf(link: string): LinkType {
   if (/^(?:loopback:)?gateway[/:]/.test(link)) return 'gateway';
+  // A gateway updating its own firmware does so over its own (serial) link.
+  if (link.startsWith('loopback:gateway-self/')) return 'serial';
   const kind = link.slice(0, link.indexOf(':'));
   if (kind === 'serial' || kind === 'ble' || kind === 'hid' || kind === 'udp') return kind;
   return 'loopback';
@@ -18,7 +20,8 @@ export function linkTypeOf(link: string): LinkType {
 /** The device's EUI-64: as it reported it, or as the key of a gateway or demo target names it. */
 export function deviceIdOf(d: Pick<DeviceSnapshot, 'deviceId' | 'key'>): string | null {
   if (d.deviceId) return d.deviceId;
-  const m = /(?:gateway|demo)[/:]([0-9a-f]{16})$/.exec(d.key);
+  // `gateway/<device>`, `gateway/<gateway>/<device>` (several gateways), `gateway-self/<gateway>`, `demo/<device>`.
+  const m = /(?:gateway|gateway-self|demo)[/:](?:[0-9a-f]{16}\/)?([0-9a-f]{16})$/.exec(d.key);
   return m ? m[1]! : null;
 }
 
