@@ -1,12 +1,14 @@
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
-import type { CollectState, JobSnapshot, JobStartRequest, JobTargetRequest, SecretsStatus } from '../preload/api';
+import type { CollectState, GatewayBatchSettings, JobSnapshot, JobStartRequest, JobTargetRequest, RadioTimeEstimate, SecretsStatus } from '../preload/api';
 import { CollectChoices } from './jobs/collect-choices';
 import { commission } from './commission/commission';
 import { keychainNetKeys } from './commission/net-key';
 import { networkJobSpec } from './commission/network-job';
 import { netKeyName } from './secrets/secret-names';
-import { DemoSiteRunner } from './demo/demo-site';
+import { DEMO_RADIO, DemoSiteRunner } from './demo/demo-site';
+import { estimateRadioTime, type RadioGroup } from './gateway/radio-time';
+import { DEFAULT_RADIO } from './sim/radio';
 import { SiteflashError } from './errors';
 import { GatewayConnection } from './gateway/gateway-connection';
 import { createLink, DEFAULT_BAUD_RATE } from './links/factory';
@@ -52,6 +54,8 @@ export class Services {
   /** The Collect screen's choices and LED answers, kept here so that a reload keeps them. */
   readonly choices = new CollectChoices();
   private gatewayDriver: { client: unknown; driver: GatewayDriver } | null = null;
+  /** The gateway batch settings of the last job that named them (the gateway's defaults until then). */
+  private gatewayBatch: GatewayBatchSettings = { batchSize: 10, redundancy: 20 };
   /** Links the jobs opened to direct devices, by device key. */
   private readonly directLinks = new Map<string, Link>();
 
@@ -109,6 +113,28 @@ export class Services {
     return { ...state, chosen: c.chosen, answers: c.answers, updateSince: c.updateSince, updateWindowMs: UPDATE_MODE_IDLE_MS, now: this.choices.now() };
   }
 
+  /**
+   * The least radio time a gateway update of devices of these boards (one entry per device) with
+   * this release needs, from the connected gateway's radio model: the demo gateway's own, or the
+   * simulator's model of a real one (50 kbit/s, 128-byte fragments, 10 % duty cycle).
+   */
+  async radioTime(req: { bundleId: string; boards: string[] } & GatewayBatchSettings): Promise<RadioTimeEstimate> {
+    const bundle = (await this.releases.list()).find((b) => b.id === req.bundleId);
+    if (!bundle) throw new SiteflashError('bundle-not-found', 'That release is not stored on this laptop (any more): choose another one.');
+    const counts = new Map<string, number>();
+    for (const b of req.boards) counts.set(b, (counts.get(b) ?? 0) + 1);
+    const groups: RadioGroup[] = [];
+    const missing: string[] = [];
+    for (const [board, devices] of counts) {
+      const sizes = bundle.components.filter((c) => c.board === board).map((c) => c.size);
+      if (sizes.length === 0) missing.push(board);
+      else groups.push({ board, imageBytes: Math.max(...sizes), devices });
+    }
+    if (missing.length) throw new SiteflashError('board-not-in-release', `The release ${bundle.name} has no image for ${missing.join(', ')}: those devices cannot be updated with it.`);
+    const radio = this.gateway.info.via === 'demo' ? { ...DEFAULT_RADIO, ...DEMO_RADIO } : DEFAULT_RADIO;
+    return estimateRadioTime(radio, groups, req.batchSize, req.redundancy);
+  }
+
   /** Resumes jobs a crash or a quit left unfinished (the journal says where each device was). */
   resume(): void {
     // A job another process runs, or a journal the disk refuses: the app stays up and says why.
@@ -132,6 +158,10 @@ export class Services {
     const kind = req.kind ?? 'firmware';
     if (kind !== 'network') await this.checkRelease(req);
     const release = kind === 'network' ? null : await releaseFromBundle(this.releases.bundles, req.bundleId ?? '');
+    if (req.gatewayBatch) {
+      this.gatewayBatch = req.gatewayBatch;
+      this.gatewayDriver?.driver.configureBatches(req.gatewayBatch);
+    }
     if (kind === 'firmware') {
       // Only a firmware job takes the Collect answer: in a commissioning the network phase's reset ends update mode first.
       // The answer and its time are the ones the core recorded on Collect, never a time the renderer sent.
@@ -240,7 +270,7 @@ export class Services {
     if (target.link.kind !== 'loopback' || !target.link.name.startsWith(GATEWAY_TARGET_PREFIX)) return smp;
     const g = this.gateway.current;
     if (!g) throw new SiteflashError('no-gateway', 'The gateway is not connected: connect it on the Connect screen, then retry.');
-    if (this.gatewayDriver?.client !== g.client) this.gatewayDriver = { client: g.client, driver: new GatewayDriver({ client: g.client, gatewayBufSize: g.bufSize }) };
+    if (this.gatewayDriver?.client !== g.client) this.gatewayDriver = { client: g.client, driver: new GatewayDriver({ client: g.client, gatewayBufSize: g.bufSize, ...this.gatewayBatch }) };
     return this.gatewayDriver.driver;
   }
 

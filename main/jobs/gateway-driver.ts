@@ -61,6 +61,11 @@ export class GatewayDriver implements DeviceDriver {
     });
   }
 
+  /** Batch size and redundancy for the radio batches this driver starts from now on. */
+  configureBatches(s: { batchSize: number; redundancy: number }): void {
+    this.batches.configure(s);
+  }
+
   async connect(target: JobTarget, signal: AbortSignal): Promise<DeviceConnection> {
     signal.throwIfAborted();
     const id = target.expectedDeviceId ?? (target.link.kind === 'loopback' && target.link.name.startsWith(GATEWAY_TARGET_PREFIX) ? target.link.name.slice(GATEWAY_TARGET_PREFIX.length) : undefined);
