@@ -159,4 +159,26 @@ describe('the Collect table on the demo site', () => {
     await nav(page, 'Collect');
     await expect.poll(() => page.locator('article.heard').count(), { timeout: 20_000 }).toBeGreaterThan(12);
   });
+
+  it('shows the radio time of the chosen gateway devices under Advanced on the Update setup, and refuses an out-of-range batch size', { timeout: 60_000 }, async () => {
+    await page.getByRole('group', { name: 'Show the devices as' }).getByRole('button', { name: 'Table' }).click();
+    await nav(page, 'Releases');
+    await page.getByRole('button', { name: 'Add the demo release' }).click();
+    await expect.poll(() => page.getByTestId('bundle').count(), { timeout: 20_000 }).toBe(1);
+    await nav(page, 'Update');
+    const advanced = page.getByTestId('gateway-batch');
+    await advanced.getByText('Advanced: gateway batches').click();
+    const gatewayChosen = (await page.locator('ul.chosen li', { hasText: 'through the gateway' }).count());
+    expect(gatewayChosen).toBeGreaterThan(0);
+    await page.getByLabel('Devices per radio batch').fill('2');
+    const batches = Math.ceil(gatewayChosen / 2);
+    await expect.poll(() => page.getByTestId('radio-time').innerText(), { timeout: 10_000 }).toMatch(new RegExp(`of radio time for ${gatewayChosen} devices? in ${batches === 1 ? '1 batch' : `${batches} batches`} of 2 \\(20 % redundancy\\)`));
+    await page.getByLabel('Devices per radio batch').fill('0');
+    await expect.poll(() => page.getByTestId('radio-time').innerText()).toBe('Devices per radio batch: a whole number from 1 to 100.');
+    // The start button says it is blocked (aria-disabled) and why.
+    expect(await page.locator('form.setup button[type="submit"]').getAttribute('aria-disabled')).toBe('true');
+    expect(await page.getByTestId('start-blocker').innerText()).toMatch(/Correct the gateway batch settings under Advanced/);
+    expect(await page.locator('article.row').count()).toBe(0);
+    await screenshot(page, 'update-setup-advanced');
+  });
 });
