@@ -144,6 +144,7 @@ export class Core {
       'collect:choose': async ({ deviceId, on, oneByOne }) => (this.services.choices.choose(deviceId, on, oneByOne === true), this.services.collectView()),
       'collect:choose-many': async ({ deviceIds, on }) => (this.services.choices.chooseMany(deviceIds, on), this.services.collectView()),
       'collect:confirm-leds': async ({ exceptions }) => (this.services.choices.confirmChosen(exceptions), this.services.collectView()),
+      'gateway:radio-time': (req) => this.services.radioTime(req),
       'devices:identify': ({ target }) => this.services.identify(target),
       'demo:start': () => this.services.startDemo(),
       'demo:status': async () => this.services.demo.snapshot(),

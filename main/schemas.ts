@@ -23,6 +23,11 @@ const target = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('gateway'), deviceId, gatewayId: deviceId.optional() }).strict(),
   z.object({ kind: z.literal('demo'), deviceId }).strict(),
 ]);
+/** Gateway batch settings (field-group.md `batch`): the ranges a technician may pick under "Advanced". */
+const batchSize = z.number({ message: 'the batch size must be a number' }).int('the batch size must be a whole number').min(1, 'the batch size must be at least 1 device').max(100, 'the batch size can be at most 100 devices');
+const redundancy = z.number({ message: 'the redundancy must be a number' }).int('the redundancy must be a whole percent').min(0, 'the redundancy cannot be below 0 %').max(100, 'the redundancy can be at most 100 %');
+const gatewayBatch = z.object({ batchSize, redundancy }).strict();
+
 const policy = z
   .object({
     ledConfirm: z.boolean(),
@@ -99,6 +104,7 @@ export const argSchemas: { [C in Channel]: z.ZodType<ArgsOf<C>> } = {
         .optional(),
       targets: z.array(z.object({ link: target, expectedDeviceId: deviceId.optional(), updateModeLed: ledAnswer.optional(), oneByOne: z.boolean().optional() }).strict()).min(1).max(500),
       policy,
+      gatewayBatch: gatewayBatch.optional(),
     })
     .strict()
     .refine((r) => (r.kind ?? 'firmware') === 'network' || r.bundleId !== undefined, { message: 'a release (bundleId) is needed', path: ['bundleId'] })
@@ -121,6 +127,7 @@ export const argSchemas: { [C in Channel]: z.ZodType<ArgsOf<C>> } = {
   'collect:choose': z.object({ deviceId, on: z.boolean(), oneByOne: z.boolean().optional() }).strict(),
   'collect:choose-many': z.object({ deviceIds: z.array(deviceId).max(5000), on: z.boolean() }).strict(),
   'collect:confirm-leds': z.object({ exceptions: z.array(deviceId).max(5000) }).strict(),
+  'gateway:radio-time': z.object({ bundleId: id, boards: z.array(z.string().min(1).max(64)).max(5000), batchSize, redundancy }).strict(),
   'devices:identify': z.object({ target }).strict(),
   'demo:start': empty,
   'demo:status': empty,

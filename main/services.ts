@@ -1,13 +1,15 @@
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
-import type { CollectState, JobSnapshot, JobStartRequest, JobTargetRequest, SecretsStatus } from '../preload/api';
+import type { CollectState, GatewayBatchSettings, JobSnapshot, JobStartRequest, JobTargetRequest, RadioTimeEstimate, SecretsStatus } from '../preload/api';
 import { CollectChoices } from './jobs/collect-choices';
 import { commission } from './commission/commission';
 import { keychainNetKeys } from './commission/net-key';
 import { networkJobSpec } from './commission/network-job';
 import { netKeyName } from './secrets/secret-names';
-import { DemoSiteRunner } from './demo/demo-site';
 import { busyDevice, confirmAction, eraseAction, readSlots, resetAction, type DeviceActionDeps } from './devices/device-actions';
+import { DEMO_RADIO, DemoSiteRunner } from './demo/demo-site';
+import { estimateRadioTime, type RadioGroup } from './gateway/radio-time';
+import { DEFAULT_RADIO } from './sim/radio';
 import { SiteflashError } from './errors';
 import { GatewayConnection } from './gateway/gateway-connection';
 import { createLink, DEFAULT_BAUD_RATE } from './links/factory';
@@ -59,6 +61,8 @@ export class Services {
   /** One batch driver per connected gateway (by EUI-64): batches on different gateways run at once. */
   private readonly gatewayDrivers = new Map<string, { client: unknown; driver: GatewayDriver }>();
   private readonly gatewaySelf: GatewaySelfDriver;
+  /** The gateway batch settings of the last job that named them (the gateway's defaults until then). */
+  private gatewayBatch: GatewayBatchSettings = { batchSize: 10, redundancy: 20 };
   /** Links the jobs opened to direct devices, by device key. */
   private readonly directLinks = new Map<string, Link>();
 
@@ -142,6 +146,28 @@ export class Services {
     return list ? checklistOf(this.db, list, [list.catalog.site.name, this.settings.current.siteName], this.gateway.collectState.devices) : null;
   }
 
+  /**
+   * The least radio time a gateway update of devices of these boards (one entry per device) with
+   * this release needs, from the connected gateway's radio model: the demo gateway's own, or the
+   * simulator's model of a real one (50 kbit/s, 128-byte fragments, 10 % duty cycle).
+   */
+  async radioTime(req: { bundleId: string; boards: string[] } & GatewayBatchSettings): Promise<RadioTimeEstimate> {
+    const bundle = (await this.releases.list()).find((b) => b.id === req.bundleId);
+    if (!bundle) throw new SiteflashError('bundle-not-found', 'That release is not stored on this laptop (any more): choose another one.');
+    const counts = new Map<string, number>();
+    for (const b of req.boards) counts.set(b, (counts.get(b) ?? 0) + 1);
+    const groups: RadioGroup[] = [];
+    const missing: string[] = [];
+    for (const [board, devices] of counts) {
+      const sizes = bundle.components.filter((c) => c.board === board).map((c) => c.size);
+      if (sizes.length === 0) missing.push(board);
+      else groups.push({ board, imageBytes: Math.max(...sizes), devices });
+    }
+    if (missing.length) throw new SiteflashError('board-not-in-release', `The release ${bundle.name} has no image for ${missing.join(', ')}: those devices cannot be updated with it.`);
+    const radio = this.gateway.info.via === 'demo' ? { ...DEFAULT_RADIO, ...DEMO_RADIO } : DEFAULT_RADIO;
+    return estimateRadioTime(radio, groups, req.batchSize, req.redundancy);
+  }
+
   /** Resumes jobs a crash or a quit left unfinished (the journal says where each device was). */
   resume(): void {
     // A job another process runs, or a journal the disk refuses: the app stays up and says why.
@@ -181,6 +207,10 @@ export class Services {
     const kind = req.kind ?? 'firmware';
     if (kind !== 'network' && !image) await this.checkRelease(req);
     const release = kind === 'network' ? null : (image ?? (await releaseFromBundle(this.releases.bundles, req.bundleId ?? '')));
+    if (req.gatewayBatch) {
+      this.gatewayBatch = req.gatewayBatch;
+      for (const held of this.gatewayDrivers.values()) held.driver.configureBatches(req.gatewayBatch);
+    }
     if (kind === 'firmware') {
       // Only a firmware job takes the Collect answer: in a commissioning the network phase's reset ends update mode first.
       // The answer and its time are the ones the core recorded on Collect, never a time the renderer sent.
@@ -333,7 +363,7 @@ export class Services {
     if (!g?.info.id) throw new SiteflashError('no-gateway', `The gateway${parts.gatewayId ? ` ${parts.gatewayId}` : ''} is not connected: connect it on the Connect screen, then retry.`);
     let held = this.gatewayDrivers.get(g.info.id);
     if (held?.client !== g.client) {
-      held = { client: g.client, driver: new GatewayDriver({ client: g.client, gatewayBufSize: g.bufSize }) };
+      held = { client: g.client, driver: new GatewayDriver({ client: g.client, gatewayBufSize: g.bufSize, ...this.gatewayBatch }) };
       this.gatewayDrivers.set(g.info.id, held);
     }
     return held.driver;

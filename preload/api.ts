@@ -208,6 +208,28 @@ export interface JobStartRequest {
     updateModeLed?: { seen: boolean; at: number };
   }[];
   policy: JobPolicy;
+  /** Gateway batches (devices behind the gateway only): devices per radio batch and percent of parity fragments; the gateway's defaults (10, 20) when absent. */
+  gatewayBatch?: GatewayBatchSettings;
+}
+
+/** How a gateway sends one image over its radio (field-group.md `batch`). */
+export interface GatewayBatchSettings {
+  /** Devices per radio batch, 1–100. */
+  batchSize: number;
+  /** Percent of extra parity fragments, 0–100. */
+  redundancy: number;
+}
+
+/** The least radio time a gateway update needs (the core's estimate from the radio model), before repairs and installs. */
+export interface RadioTimeEstimate {
+  devices: number;
+  batches: number;
+  batchSize: number;
+  redundancy: number;
+  /** Milliseconds of radio time, duty cycle included. */
+  radioMs: number;
+  /** The radio model the estimate used. */
+  model: { bitRate: number; fragmentSize: number; frameOverhead: number; dutyCycle: number; frameAirtimeMs: number };
 }
 
 /** The technician's settings; nothing secret (the cloud token is in the keychain). */
@@ -601,6 +623,11 @@ export interface Requests {
    * "yes", except those listed, recorded "no" (and taken out); one change, stamped by the core's clock.
    */
   'collect:confirm-leds': { args: { exceptions: string[] }; result: CollectState };
+  /**
+   * The radio time a gateway update of these devices (their boards, one entry per device) with this
+   * release will take at this batch size and redundancy, from the connected gateway's radio model.
+   */
+  'gateway:radio-time': { args: { bundleId: string; boards: string[] } & GatewayBatchSettings; result: RadioTimeEstimate };
   /** Makes a device blink `identify` (through the gateway or directly) so the technician can find it. */
   'devices:identify': { args: { target: JobTargetRequest }; result: null };
   /** Forwards a renderer log line to the core's log file. */

@@ -13,7 +13,7 @@ import { DEMO_BOARDS } from './demo-catalog';
 /** Devices of each demo board behind the gateway (3 boards × 4 = a dozen). */
 const PER_BOARD_BEHIND_GATEWAY = 4;
 /** A radio fast enough that a demo batch takes about a minute, not the real half hour. */
-const DEMO_RADIO = { bitRate: 1_000_000, dutyCycle: 1 };
+export const DEMO_RADIO = { bitRate: 1_000_000, dutyCycle: 1 };
 /** Flash and boot a little faster than real devices, so a demo visit stays short. */
 const DEMO_TIMING = { writeBytesPerMs: 200, eraseMsPerSector: 5, bootMs: 800, swapMsPerSector: 4 };
 

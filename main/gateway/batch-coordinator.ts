@@ -69,8 +69,13 @@ export class GatewayBatches {
 
   constructor(
     private readonly client: GatewayClient,
-    private readonly o: BatchCoordinatorOptions,
+    private o: BatchCoordinatorOptions,
   ) {}
+
+  /** Batch size and redundancy for the batches that start from now on (those already sent keep theirs). */
+  configure(s: { batchSize: number; redundancy: number }): void {
+    this.o = { ...this.o, batchSize: s.batchSize, redundancy: s.redundancy };
+  }
 
   /** The waiter of the batch `id` is already in (after a reconnect), if any. */
   waiterFor(id: string): BatchWaiter | undefined {

@@ -73,6 +73,11 @@ export class GatewayDriver implements DeviceDriver {
     });
   }
 
+  /** Batch size and redundancy for the radio batches this driver starts from now on. */
+  configureBatches(s: { batchSize: number; redundancy: number }): void {
+    this.batches.configure(s);
+  }
+
   async connect(target: JobTarget, signal: AbortSignal): Promise<DeviceConnection> {
     signal.throwIfAborted();
     const id = gatewayTargetParts(target)?.deviceId ?? target.expectedDeviceId;

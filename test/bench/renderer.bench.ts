@@ -10,13 +10,22 @@
  *    `job:list`). Long tasks (over 50 ms, PerformanceObserver 'longtask') and animation frames are
  *    counted over a fixed window, and compared with the same window with the job idle.
  *
+ * 3. The Collect table (`gallery.html?collect-table=N`: the table alone with N made-up devices,
+ *    no core), keypress to the next painted frame, measured in the page (keydown's time stamp to a
+ *    task queued from the next animation frame, i.e. after that frame is painted), median of
+ *    several presses: rendering 1,000 rows (the filter box emptied: 0 → 1,000 rows) against
+ *    rendering 1 row the same way; filtering 1,000 rows (one key that leaves a third of them); the
+ *    latency of a key in the filter box while 200 devices report (the fixture replaces the device
+ *    list every 100 ms, as `collect:changed` does) against the same 200 rows idle. All against the
+ *    60 fps frame budget (16.7 ms) too.
+ *
  * The core's demo site has 15 devices, so the 50-device job is synthetic: the page's WebSocket is
  * routed through Playwright, every request except `job:list` goes to the real core, and the
  * `job:list` answers and job events are made here, in the contract's shapes.
  *
  *   npm run build && npx tsx test/bench/renderer.bench.ts     (BENCH_DEVICES, BENCH_WINDOW_MS)
  */
-import type { Page, WebSocketRoute } from 'playwright-core';
+import type { Browser, Page, WebSocketRoute } from 'playwright-core';
 import type { DeviceSnapshot, JobSnapshot } from '../../preload/api';
 import type { ServerMessage } from '../../preload/host-protocol';
 import { launchBrowser, startApp } from '../e2e/harness';
@@ -28,6 +37,58 @@ const BOARDS = ['sf-sensor-t', 'sf-valve-v', 'sf-meter-m'];
 const VIEWPORT = { width: 1366, height: 768 };
 
 const ms = (n: number) => `${Math.round(n)} ms`;
+const FRAME_MS = 1000 / 60;
+const PRESSES = Number(process.env.BENCH_PRESSES ?? 7);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/** Opens the app as the harness's openPage does: the session secret in sessionStorage, the bare address. */
+async function gotoApp(page: Page, url: string): Promise<void> {
+  const parsed = new URL(url);
+  const session = new URLSearchParams(parsed.hash.slice(1)).get('session');
+  if (session) await page.addInitScript({ content: `sessionStorage.setItem('siteflash-session', ${JSON.stringify(session)});` });
+  await page.goto(session ? `${parsed.origin}${parsed.pathname}` : url);
+}
+
+/** Records, for each key typed, the time from its keydown to the task after the next painted frame. */
+const armLatency = (page: Page) =>
+  page.evaluate(`(() => {
+    const w = window;
+    w.__lat = [];
+    let down = 0;
+    document.addEventListener('keydown', (e) => { down = e.timeStamp; }, true);
+    document.addEventListener('input', () => { const t = down; requestAnimationFrame(() => setTimeout(() => w.__lat.push(performance.now() - t), 0)); }, true);
+  })()`);
+
+/** Presses `key` in the focused filter box and waits for its latency to be recorded; returns it, ms. */
+async function pressTimed(page: Page, key: string): Promise<number> {
+  const n = (await page.evaluate('window.__lat.length')) as number;
+  await page.keyboard.press(key);
+  await page.waitForFunction((k) => (globalThis as unknown as { __lat: number[] }).__lat.length > k, n);
+  return (await page.evaluate(`window.__lat[${n}]`)) as number;
+}
+
+/** Opens the Collect table fixture with `rows` made-up devices (`churnMs`: the list replaced that often). */
+async function tablePage(browser: Browser, origin: string, rows: number, churnMs = 0): Promise<{ page: Page; loadMs: number }> {
+  const page = await browser.newPage({ viewport: VIEWPORT });
+  const start = performance.now();
+  await page.goto(`${origin}/gallery.html?collect-table=${rows}${churnMs ? `&churn=${churnMs}` : ''}`);
+  await page.locator('tbody tr').nth(rows - 1).waitFor();
+  const loadMs = performance.now() - start;
+  await armLatency(page);
+  await page.getByTestId('collect-filter').focus();
+  return { page, loadMs };
+}
+
+/** Median time to paint the table after the filter box goes from "x" (no row) to "" (every row). */
+async function renderFromEmpty(page: Page): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < PRESSES; i++) {
+    await page.keyboard.press('x');
+    await page.locator('tbody tr').first().waitFor({ state: 'detached' });
+    times.push(await pressTimed(page, 'Backspace'));
+  }
+  return median(times);
+}
 
 function syntheticJob(): JobSnapshot {
   const devices: DeviceSnapshot[] = Array.from({ length: DEVICES }, (_, i) => ({
@@ -102,7 +163,7 @@ try {
   // 1. Start-up.
   const page = await browser.newPage({ viewport: VIEWPORT });
   const navStart = performance.now();
-  await page.goto(app.url);
+  await gotoApp(page, app.url);
   await page.locator('section.home[data-ready="true"]').waitFor();
   await page.getByRole('button', { name: 'Start the demo site' }).and(page.locator(':enabled')).waitFor();
   const homeReady = performance.now();
@@ -123,7 +184,7 @@ try {
   let job = syntheticJob();
   let socket: WebSocketRoute | null = null;
   const bench = await browser.newPage({ viewport: VIEWPORT });
-  await bench.routeWebSocket(/\/api\?token=/, (ws) => {
+  await bench.routeWebSocket(/\/api\?(session|code)=/, (ws) => {
     socket = ws;
     const server = ws.connectToServer();
     ws.onMessage((m) => {
@@ -134,7 +195,7 @@ try {
     });
     server.onMessage((m) => ws.send(m));
   });
-  await bench.goto(app.url);
+  await gotoApp(bench, app.url);
   await bench.locator('section.home[data-ready="true"]').waitFor();
   await bench.getByRole('navigation').getByRole('button', { name: /^Update/ }).click();
   await bench.locator(`[data-job="bench-job"] article.row`).nth(DEVICES - 1).waitFor();
@@ -178,6 +239,44 @@ try {
     `  loaded:  ${loaded.longTasks.length} long tasks (> 50 ms${loaded.longTasks.length ? `, longest ${ms(Math.max(...loaded.longTasks))}` : ''}), ${ms(loaded.blocked)} blocked = ${((loaded.blocked / loaded.elapsed) * 100).toFixed(1)} % of the window; ${fps(loaded).toFixed(1)} frames/s`,
   );
   console.log(`  frames while loaded / idle:   ${(fps(loaded) / fps(idle)).toFixed(2)}   (${events} events sent, ${((events * 1000) / loaded.elapsed).toFixed(1)}/s; overall bar shows ${shown} %)`);
+
+  // 3. The Collect table.
+  const one = await tablePage(browser, app.origin, 1);
+  const oneRow = await renderFromEmpty(one.page);
+  await one.page.close();
+  const big = await tablePage(browser, app.origin, 1000);
+  const thousand = await renderFromEmpty(big.page);
+  // "no" leaves almost every row; "r" then leaves the "Gateway north" third.
+  const filterTimes: number[] = [];
+  let leftRows = 0;
+  for (let i = 0; i < PRESSES; i++) {
+    await big.page.getByTestId('collect-filter').fill('no');
+    await big.page.locator('tbody tr').nth(500).waitFor();
+    filterTimes.push(await pressTimed(big.page, 'r'));
+    leftRows = await big.page.locator('tbody tr').count();
+  }
+  await big.page.close();
+  const typeIn = async (page: Page) => {
+    const times: number[] = [];
+    for (let i = 0; i < PRESSES; i++) {
+      await page.getByTestId('collect-filter').fill('');
+      for (const key of ['h', 'a', 'l', 'l']) times.push(await pressTimed(page, key));
+    }
+    return times;
+  };
+  const quiet = await tablePage(browser, app.origin, 200);
+  const quietTimes = await typeIn(quiet.page);
+  await quiet.page.close();
+  const busy = await tablePage(browser, app.origin, 200, 100);
+  const busyTimes = await typeIn(busy.page);
+  await busy.page.close();
+  const vs = (x: number, base: number, name: string) => `${ms(x)}  = ${(x / base).toFixed(2)} × ${name}, ${(x / FRAME_MS).toFixed(2)} × the 60 fps frame (16.7 ms)`;
+  console.log(`\nCollect table (gallery fixture, keydown → next painted frame, median of ${PRESSES})`);
+  console.log(`  page load → 1,000 rows painted  ${ms(big.loadMs)}  = ${(big.loadMs / one.loadMs).toFixed(2)} × the same page with 1 row (${ms(one.loadMs)})`);
+  console.log(`  render 1,000 rows (0 → 1,000)   ${vs(thousand, oneRow, `rendering 1 row the same way (${ms(oneRow)})`)}`);
+  console.log(`  filter 1,000 rows → ${leftRows}         ${vs(median(filterTimes), oneRow, 'rendering 1 row')}`);
+  console.log(`  key in the filter, 200 rows:  idle ${ms(median(quietTimes))} (worst ${ms(Math.max(...quietTimes))}); while the list changes every 100 ms ${ms(median(busyTimes))} (worst ${ms(Math.max(...busyTimes))})`);
+  console.log(`  busy / idle (median)            ${(median(busyTimes) / median(quietTimes)).toFixed(2)}, busy / 60 fps frame ${(median(busyTimes) / FRAME_MS).toFixed(2)}`);
 } finally {
   await browser.close();
   await app.stop();

@@ -50,7 +50,7 @@ describe('the Collect table on the demo site', () => {
     await nav(page, 'Collect');
     await expect.poll(() => page.locator('article.heard').count(), { timeout: 20_000 }).toBeGreaterThan(12);
     await page.getByRole('group', { name: 'Show the devices as' }).getByRole('button', { name: 'Table' }).click();
-    const rows = page.locator('[data-testid="collect-table"] tbody tr');
+    const rows = page.locator('[data-testid="collect-table"] tbody tr[data-device]');
     await expect.poll(() => rows.count()).toBeGreaterThan(12);
     const gateway = await page.locator('tbody tr[data-mode="normal"]').evaluateAll((els) => els.map((e) => (e as unknown as { dataset: { device: string } }).dataset.device));
     // The first four in normal mode, whether behind the gateway or connected directly.
@@ -81,11 +81,11 @@ describe('the Collect table on the demo site', () => {
   it('filters by an id (any case), and by mode and board; "choose all shown in update mode" ticks only those, in one request', async () => {
     const filter = page.getByTestId('collect-filter');
     await filter.fill(updateIds[0]!.toUpperCase());
-    await expect.poll(() => page.locator('tbody tr').count()).toBe(1);
+    await expect.poll(() => page.locator('tbody tr[data-device]').count()).toBe(1);
     await filter.fill('');
     await page.getByRole('combobox', { name: 'Mode' }).selectOption('update');
-    await expect.poll(() => page.locator('tbody tr').count()).toBe(IN_UPDATE);
-    const boards = await page.locator('tbody tr').evaluateAll((els) => els.map((e) => e.querySelector('td.board')!.textContent!.trim().split(' ')[0]!));
+    await expect.poll(() => page.locator('tbody tr[data-device]').count()).toBe(IN_UPDATE);
+    const boards = await page.locator('tbody tr[data-device]').evaluateAll((els) => els.map((e) => e.querySelector('td.board')!.textContent!.trim().split(' ')[0]!));
     const board = boards[0]!;
     const ofBoard = boards.filter((b) => b === board).length;
     await page.getByRole('combobox', { name: 'Board' }).selectOption(board);
@@ -147,7 +147,7 @@ describe('the Collect table on the demo site', () => {
   it('keeps the choices, the LED answers and the table layout after a reload', async () => {
     await page.reload();
     await nav(page, 'Collect');
-    await expect.poll(() => page.locator('tbody tr').count(), { timeout: 20_000 }).toBeGreaterThan(12);
+    await expect.poll(() => page.locator('tbody tr[data-device]').count(), { timeout: 20_000 }).toBeGreaterThan(12);
     await expect.poll(() => page.getByTestId('chosen-count').innerText()).toMatch(new RegExp(`^${IN_UPDATE - 1} devices chosen`));
     for (const id of updateIds) {
       const row = page.locator(`tbody tr[data-device="${id}"]`);
@@ -158,5 +158,27 @@ describe('the Collect table on the demo site', () => {
     await page.reload();
     await nav(page, 'Collect');
     await expect.poll(() => page.locator('article.heard').count(), { timeout: 20_000 }).toBeGreaterThan(12);
+  });
+
+  it('shows the radio time of the chosen gateway devices under Advanced on the Update setup, and refuses an out-of-range batch size', { timeout: 60_000 }, async () => {
+    await page.getByRole('group', { name: 'Show the devices as' }).getByRole('button', { name: 'Table' }).click();
+    await nav(page, 'Releases');
+    await page.getByRole('button', { name: 'Add the demo release' }).click();
+    await expect.poll(() => page.getByTestId('bundle').count(), { timeout: 20_000 }).toBe(1);
+    await nav(page, 'Update');
+    const advanced = page.getByTestId('gateway-batch');
+    await advanced.getByText('Advanced: gateway batches').click();
+    const gatewayChosen = (await page.locator('ul.chosen li', { hasText: 'through the gateway' }).count());
+    expect(gatewayChosen).toBeGreaterThan(0);
+    await page.getByLabel('Devices per radio batch').fill('2');
+    const batches = Math.ceil(gatewayChosen / 2);
+    await expect.poll(() => page.getByTestId('radio-time').innerText(), { timeout: 10_000 }).toMatch(new RegExp(`of radio time for ${gatewayChosen} devices? in ${batches === 1 ? '1 batch' : `${batches} batches`} of 2 \\(20 % redundancy\\)`));
+    await page.getByLabel('Devices per radio batch').fill('0');
+    await expect.poll(() => page.getByTestId('radio-time').innerText()).toBe('Devices per radio batch: a whole number from 1 to 100.');
+    // The start button says it is blocked (aria-disabled) and why.
+    expect(await page.locator('form.setup button[type="submit"]').getAttribute('aria-disabled')).toBe('true');
+    expect(await page.getByTestId('start-blocker').innerText()).toMatch(/Correct the gateway batch settings under Advanced/);
+    expect(await page.locator('article.row').count()).toBe(0);
+    await screenshot(page, 'update-setup-advanced');
   });
 });

@@ -1,5 +1,5 @@
 import { createStore } from 'zustand/vanilla';
-import type { CollectState, ErrorValue, HeardDevice, JobStartRequest, JobTargetRequest, Result, SiteflashBridge } from '../../../preload/api';
+import type { CollectState, ErrorValue, GatewayBatchSettings, HeardDevice, JobStartRequest, JobTargetRequest, RadioTimeEstimate, Result, SiteflashBridge } from '../../../preload/api';
 
 /** The technician's answer to "does the device show this?" on the Collect screen. */
 export type LedAnswerView = 'yes' | 'no';
@@ -36,6 +36,8 @@ export interface CollectStoreState {
   chooseMany(ids: string[], on: boolean): Promise<void>;
   /** "Every device I can see blinks twice": the core records yes for every chosen device not answered, no for the exceptions. */
   confirmLeds(exceptions: string[]): Promise<void>;
+  /** The core's radio time for a gateway update of the chosen devices behind the gateway (boards, one per device). */
+  radioTime(req: { bundleId: string; boards: string[] } & GatewayBatchSettings): Promise<Result<RadioTimeEstimate>>;
   error: ErrorValue | null;
   /** Starts listening for devices and follows `collect:changed`; the returned function stops both. */
   start(): () => void;
@@ -113,6 +115,9 @@ export function createCollectStore(bridge: () => SiteflashBridge) {
       },
       confirmLeds(exceptions) {
         return send(bridge().invoke('collect:confirm-leds', { exceptions }));
+      },
+      radioTime(req) {
+        return bridge().invoke('gateway:radio-time', req);
       },
       start() {
         const off = bridge().on('collect:changed', take);
