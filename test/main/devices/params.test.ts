@@ -41,6 +41,29 @@ describe('negotiateParams', () => {
     expect(session.window).toBe(1);
   });
 
+  it('on a packet link leaves the line budget unset: whole requests up to the window', async () => {
+    const { session } = await sessionWith({ buf_size: 2475, buf_count: 5 });
+    const params = await negotiateParams(session);
+    expect(params.lineBuffers).toBeUndefined();
+    expect(session.lineBuffers).toBeUndefined();
+    expect(session.sendAhead).toBe(0);
+  });
+
+  it('on serial gives a server that reports its buffers the two lines of a Zephyr UART, or what the caller knows better', async () => {
+    for (const [given, expected] of [[undefined, 2], [6, 6], [0, 0]] as const) {
+      const [host, dev] = createLoopbackPair({ framing: 'serial' });
+      await host.open();
+      await dev.open();
+      new ScriptedDevice(dev, () => ({ buf_size: 512, buf_count: 4 }));
+      const session = new SmpSession(host, { clock: new FakeClock() });
+      const params = await negotiateParams(session, given === undefined ? {} : { lineBuffers: given });
+      expect(params).toEqual({ bufSize: 512, bufCount: 4, fromDevice: true, lineBuffers: expected });
+      expect(session.window).toBe(3);
+      expect(session.lineBuffers).toBe(expected);
+      expect(session.sendAhead).toBe(1);
+    }
+  });
+
   it('passes other refusals on', async () => {
     const { session } = await sessionWith({ rc: 11 });
     await expect(negotiateParams(session)).rejects.toMatchObject({ kind: 'smp', code: 11 });
