@@ -342,8 +342,9 @@ export class SmpSession {
     this.trim();
     // A request sent ahead in part waited out that timeout: its first lines may have expired in the
     // device's decoder (smp.md §6.2). Send it again whole; its start line drops the stale part.
-    const head = this.outgoing.find((x) => !x.settled && x.written < x.units.length);
-    if (timedOut && head && head.written > 0 && !this.writing) head.written = 0;
+    // (Only when nothing before it waits: then the device holds no other lines of ours.)
+    const head = this.outgoing[0];
+    if (timedOut && head && head.written > 0 && head.written < head.units.length && !this.writing) head.written = 0;
     this.pump();
   }
 
@@ -449,14 +450,16 @@ export class SmpSession {
   }
 
   private failAll(err: DeviceError): void {
+    // Nothing queued goes out any more (emptied first, so failing one request writes none of the
+    // next); a write still running no longer drives the queue.
+    const queued = this.outgoing.splice(0);
+    this.generation++;
+    this.writing = false;
     for (const [seq, p] of [...this.pending.entries()]) {
       this.abandoned.add(seq);
       p.reject(err);
     }
-    // Nothing written before the close reaches a device any more; a running write no longer drives the queue.
-    for (const o of this.outgoing.splice(0)) if (o.written < o.units.length) o.failed(err);
-    this.generation++;
-    this.writing = false;
+    for (const o of queued) if (o.written < o.units.length) o.failed(err);
   }
 
   private acquire(signal?: AbortSignal): Promise<void> {
