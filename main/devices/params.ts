@@ -90,3 +90,13 @@ async function takesLargePackets(session: SmpSession, signal?: AbortSignal): Pro
     throw err;
   }
 }
+
+/**
+ * A window the user chose (`--window N`, `--no-pipeline`) in place of the one from mcumgr params.
+ * A window of 1 means no pipelining at all: nothing of the next request goes out before the answer
+ * (no serial send-ahead either), for a device that loses what arrives while it works.
+ */
+export function chooseWindow(session: SmpSession, window: number): void {
+  session.window = window;
+  if (window <= 1 && session.lineBuffers !== undefined) session.lineBuffers = 0;
+}
