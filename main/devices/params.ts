@@ -12,7 +12,21 @@ export interface SessionParams extends McumgrParams {
   fromDevice: boolean;
   /** Serial only: the device answered a {@link PROBE_PACKET}-byte packet without params (MCUboot serial recovery). */
   probed?: true;
+  /** Serial only: lines the device's UART holds while it works on a request, the session's send-ahead budget ({@link SmpSession.lineBuffers}). */
+  lineBuffers?: number;
 }
+
+/**
+ * Lines MCUboot serial recovery holds while it works on a packet: `CONFIG_BOOT_LINE_BUFS` (Kconfig
+ * default 8) buffers of 128 bytes, one of which its reader still holds (boot/zephyr/serial_adapter.c).
+ */
+export const RECOVERY_LINE_BUFFERS = 7;
+/**
+ * Lines assumed for any other serial SMP server: Zephyr's UART transport holds two 128-byte lines
+ * while its SMP thread works (`CONFIG_UART_MCUMGR_RX_BUF_COUNT` 2, smp.md §11.2), the least of the
+ * servers known here; a further line is lost on a UART without flow control.
+ */
+export const DEFAULT_SERIAL_LINE_BUFFERS = 2;
 
 /**
  * The packet size tried on a serial device that does not tell its buffers: MCUboot serial recovery
@@ -32,9 +46,14 @@ export function windowFor(bufCount: number): number {
  * Reads mcumgr params and sizes the session's window from them. A device that answers ENOTSUP or
  * nothing gets {@link DEFAULT_PARAMS} (window 1); other refusals and link loss are errors. On a
  * serial link a device that answers ENOTSUP is probed once with a 1020-byte packet: answered, it
- * gets 1024-byte buffers, one at a time (MCUboot serial recovery, smp.md §11.1).
+ * gets 1024-byte buffers, one at a time (MCUboot serial recovery, smp.md §11.1). On a serial link
+ * the session also gets its send-ahead budget in lines: {@link RECOVERY_LINE_BUFFERS} for a device
+ * recognised as serial recovery by that probe, {@link DEFAULT_SERIAL_LINE_BUFFERS} for any other.
  */
-export async function negotiateParams(session: SmpSession, options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<SessionParams> {
+export async function negotiateParams(
+  session: SmpSession,
+  options: { timeoutMs?: number; signal?: AbortSignal; /** Serial: the device's line buffers when known better (`--line-buffers N`). */ lineBuffers?: number } = {},
+): Promise<SessionParams> {
   let params: SessionParams;
   try {
     params = { ...(await mcumgrParams(session, options.signal)), fromDevice: true };
@@ -48,6 +67,10 @@ export async function negotiateParams(session: SmpSession, options: { timeoutMs?
     }
   }
   session.window = windowFor(params.bufCount);
+  if (session.link.framing === 'serial') {
+    params.lineBuffers = options.lineBuffers ?? (params.probed ? RECOVERY_LINE_BUFFERS : DEFAULT_SERIAL_LINE_BUFFERS);
+    session.lineBuffers = params.lineBuffers;
+  }
   return params;
 }
 
@@ -66,4 +89,14 @@ async function takesLargePackets(session: SmpSession, signal?: AbortSignal): Pro
     if (err instanceof DeviceError && err.kind === 'timeout') return false;
     throw err;
   }
+}
+
+/**
+ * A window the user chose (`--window N`, `--no-pipeline`) in place of the one from mcumgr params.
+ * A window of 1 means no pipelining at all: nothing of the next request goes out before the answer
+ * (no serial send-ahead either), for a device that loses what arrives while it works.
+ */
+export function chooseWindow(session: SmpSession, window: number): void {
+  session.window = window;
+  if (window <= 1 && session.lineBuffers !== undefined) session.lineBuffers = 0;
 }

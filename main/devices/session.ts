@@ -31,6 +31,8 @@ export interface SmpRequest {
   /** Overrides the session's timeout for this request (e.g. a first upload chunk that erases). */
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** Called once every byte of the request was handed to the link (serial send-ahead may hold back its last lines). */
+  onWritten?: () => void;
 }
 
 /** A whole answer: its header and CBOR body. */
@@ -57,11 +59,29 @@ export interface SessionOptions {
   retries?: number;
   /** Requests allowed in flight at once (default 1; set from mcumgr params, smp.md §5.6). */
   window?: number;
+  /** Serial send-ahead budget in lines (see {@link SmpSession.lineBuffers}); default none: whole requests only. */
+  lineBuffers?: number;
   onDiagnostic?: (d: SessionDiagnostic) => void;
 }
 
 /** A serial request answered within a few seconds (smp.md §10). */
 export const DEFAULT_TIMEOUT_MS = 5000;
+
+/**
+ * One request's frame units on their way to the device, in send order, until the device answered
+ * it or a later request (it consumed their lines) or the request was given up.
+ */
+interface Outgoing {
+  seq: number;
+  units: Uint8Array[];
+  /** Units handed to the link so far. */
+  written: number;
+  /** Given up (timeout, cancel, link trouble): stays counted while it may hold device buffers, never written further. */
+  settled: boolean;
+  /** All units written. */
+  sent(): void;
+  failed(err: unknown): void;
+}
 
 interface Pending {
   group: number;
@@ -91,7 +111,13 @@ export class SmpSession {
   private nextSeq = 0;
   private active = 0;
   private readonly waiters: (() => void)[] = [];
-  private writing: Promise<void> = Promise.resolve();
+  private lineBudget: number;
+  /** Requests whose units are being or were written and the device may still hold, in send order. */
+  private outgoing: Outgoing[] = [];
+  /** A write to the link is running (writes go out one at a time, in order). */
+  private writing = false;
+  /** Bumped when the link closes: a write that was running then no longer drives the queue. */
+  private generation = 0;
   private readonly unsubscribe: (() => void)[];
 
   constructor(
@@ -100,6 +126,7 @@ export class SmpSession {
   ) {
     this.clock = options.clock ?? systemClock;
     this.windowSize = Math.max(1, options.window ?? 1);
+    this.lineBudget = lineBudgetOf(options.lineBuffers);
     this.framing = { maxWrite: link.maxWrite, framing: framingFor(link.framing, { maxWrite: link.maxWrite }) };
     this.decoder = this.framing.framing.createDecoder();
     this.unsubscribe = [link.onData((d) => this.receive(d)), link.onClose(() => this.linkClosed())];
@@ -114,6 +141,32 @@ export class SmpSession {
   set window(n: number) {
     this.windowSize = Math.max(1, Math.floor(n));
     this.wake();
+    this.pump();
+  }
+
+  /**
+   * Serial send-ahead budget: the lines the device's UART holds while its SMP server works on a
+   * request (MCUboot serial recovery: `CONFIG_BOOT_LINE_BUFS` − 1; Zephyr: two 128-byte lines,
+   * smp.md §11.2). When set, the request after the {@link window} may already send that many of
+   * its lines before the answer it waits for arrives, so the line does not idle during the answer;
+   * lines behind the oldest unanswered request never exceed it, and a request's last line goes
+   * out only within the window, so no more whole requests wait unanswered than the window allows.
+   * `undefined` (default): no line limit, whole requests up to the window (flow-controlled links,
+   * BLE, HID, UDP).
+   */
+  get lineBuffers(): number | undefined {
+    return this.lineBudget === Infinity ? undefined : this.lineBudget;
+  }
+
+  set lineBuffers(n: number | undefined) {
+    this.lineBudget = lineBudgetOf(n);
+    this.wake();
+    this.pump();
+  }
+
+  /** Requests beyond the window that may be partly on the wire at once: 1 with a line budget, else 0. */
+  get sendAhead(): number {
+    return this.lineBudget === Infinity ? 0 : 1;
   }
 
   /** Requests sent and not yet answered. */
@@ -174,44 +227,130 @@ export class SmpSession {
       const onAbort = () => {
         done();
         this.abandoned.add(seq);
+        this.giveUp(seq);
         reject(cancelled());
       };
       this.pending.set(seq, {
         group: req.group,
         id: req.id,
         op,
-        resolve: (r) => (done(), resolve(r)),
-        reject: (e) => (done(), reject(e)),
+        resolve: (r) => (done(), this.answered(seq), resolve(r)),
+        reject: (e) => (done(), this.giveUp(seq), reject(e)),
       });
       req.signal?.addEventListener('abort', onAbort, { once: true });
-      this.write(packet).then(
+      this.write(seq, packet).then(
         () => {
+          req.onWritten?.();
           if (!this.pending.has(seq)) return;
           const ms = req.timeoutMs ?? this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
           cancelTimer = this.clock.schedule(() => {
             done();
             this.abandoned.add(seq);
+            this.giveUp(seq, true);
             const secs = ms >= 1000 ? `${Math.round(ms / 1000)} s` : `${ms} ms`;
             reject(new DeviceError('timeout', `The device did not answer ${commandName(req.group, req.id)} within ${secs}.`, { seq, group: req.group, id: req.id }));
           }, ms);
         },
         (err: unknown) => {
           done();
+          this.giveUp(seq);
           reject(err instanceof LinkError && err.kind === 'not-open' ? linkClosed(this.link.id) : err);
         },
       );
     });
   }
 
-  private write(packet: Uint8Array): Promise<void> {
+  /** Queues a packet's frame units; resolves once all of them were handed to the link. */
+  private write(seq: number, packet: Uint8Array): Promise<void> {
     const units = this.currentFraming().encode(packet);
-    // A byte stream takes the lines of one packet as one write; packet links need one write per unit.
-    const writes = this.link.maxWrite === Infinity && units.length > 1 ? [concat(units)] : units;
-    const next = this.writing.then(async () => {
-      for (const unit of writes) await this.link.write(unit);
+    return new Promise<void>((sent, failed) => {
+      this.outgoing.push({ seq, units, written: 0, settled: false, sent, failed });
+      this.pump();
     });
-    this.writing = next.catch(() => undefined);
-    return next;
+  }
+
+  /**
+   * Writes the next units of the first request not yet fully written, as many as {@link writable}
+   * allows, then looks again. One write at a time keeps the requests' lines in order on the wire.
+   */
+  private pump(): void {
+    if (this.writing) return;
+    const head = this.outgoing.find((o) => !o.settled && o.written < o.units.length);
+    if (!head) return;
+    const n = this.writable(head);
+    if (n === 0) return;
+    const units = head.units.slice(head.written, head.written + n);
+    head.written += n;
+    // A byte stream takes several lines as one write; packet links need one write per unit.
+    const writes = this.link.maxWrite === Infinity && units.length > 1 ? [concat(units)] : units;
+    const generation = this.generation;
+    this.writing = true;
+    void (async () => {
+      for (const unit of writes) await this.link.write(unit);
+    })().then(
+      () => {
+        if (generation !== this.generation) return;
+        this.writing = false;
+        if (head.written === head.units.length) head.sent();
+        this.pump();
+      },
+      (err: unknown) => {
+        if (generation !== this.generation) return head.failed(err);
+        this.writing = false;
+        head.settled = true;
+        head.failed(err);
+        this.trim();
+        this.pump();
+      },
+    );
+  }
+
+  /**
+   * How many of `head`'s remaining units may go out now. Without a line budget: all of them (the
+   * window already bounds the requests). With one: all when nothing before it waits for an answer
+   * (the device takes its lines as they come); otherwise only as many as the device's free line
+   * buffers hold behind the oldest unanswered request, and never its last line while the window's
+   * whole requests are all unanswered.
+   */
+  private writable(head: Outgoing): number {
+    const left = head.units.length - head.written;
+    if (this.lineBudget === Infinity || this.outgoing[0] === head) return left;
+    const ahead = this.outgoing.slice(1).reduce((n, o) => n + o.written, 0);
+    const whole = this.outgoing.filter((o) => !o.settled && o.written === o.units.length).length;
+    const n = Math.min(left, Math.max(0, this.lineBudget - ahead));
+    return n === left && whole >= this.windowSize ? left - 1 : n;
+  }
+
+  /** The device answered `seq`: it consumed the lines of every request up to it. */
+  private answered(seq: number): void {
+    const i = this.outgoing.findIndex((o) => o.seq === seq);
+    if (i >= 0) this.outgoing.splice(0, i + 1);
+    this.trim();
+    this.pump();
+  }
+
+  /**
+   * `seq` was given up (timeout, cancel, link or device fault): none of its lines go out any more;
+   * lines already sent stay counted until the requests before it are answered (the device may
+   * still hold them; a partial packet is dropped by the next start line, smp.md §6.2).
+   */
+  private giveUp(seq: number, timedOut = false): void {
+    const o = this.outgoing.find((x) => x.seq === seq);
+    if (!o) return;
+    o.settled = true;
+    if (o.written === 0) this.outgoing.splice(this.outgoing.indexOf(o), 1);
+    this.trim();
+    // A request sent ahead in part waited out that timeout: its first lines may have expired in the
+    // device's decoder (smp.md §6.2). Send it again whole; its start line drops the stale part.
+    // (Only when nothing before it waits: then the device holds no other lines of ours.)
+    const head = this.outgoing[0];
+    if (timedOut && head && head.written > 0 && head.written < head.units.length && !this.writing) head.written = 0;
+    this.pump();
+  }
+
+  /** Given-up requests at the front are no longer waited for: the device holds nothing of theirs to count. */
+  private trim(): void {
+    while (this.outgoing[0]?.settled) this.outgoing.shift();
   }
 
   /** The framing for the link's maxWrite now (a BLE link opened after this session was made negotiates a larger MTU). */
@@ -311,14 +450,20 @@ export class SmpSession {
   }
 
   private failAll(err: DeviceError): void {
+    // Nothing queued goes out any more (emptied first, so failing one request writes none of the
+    // next); a write still running no longer drives the queue.
+    const queued = this.outgoing.splice(0);
+    this.generation++;
+    this.writing = false;
     for (const [seq, p] of [...this.pending.entries()]) {
       this.abandoned.add(seq);
       p.reject(err);
     }
+    for (const o of queued) if (o.written < o.units.length) o.failed(err);
   }
 
   private acquire(signal?: AbortSignal): Promise<void> {
-    if (this.active < this.windowSize) {
+    if (this.active < this.windowSize + this.sendAhead) {
       this.active++;
       return Promise.resolve();
     }
@@ -344,8 +489,12 @@ export class SmpSession {
   }
 
   private wake(): void {
-    while (this.active < this.windowSize && this.waiters.length > 0) this.waiters.shift()?.();
+    while (this.active < this.windowSize + this.sendAhead && this.waiters.length > 0) this.waiters.shift()?.();
   }
+}
+
+function lineBudgetOf(n: number | undefined): number {
+  return n === undefined || !Number.isFinite(n) ? Infinity : Math.max(0, Math.floor(n));
 }
 
 function linkClosed(id: string): DeviceError {

@@ -5,7 +5,7 @@ import { imageConfirm, imageState, imageTest, sameBytes, slotWithHash, type Slot
 import { isNotSupported, reset } from './commands/os';
 import { DeviceError } from './errors';
 import type { ImageSource } from './image-source';
-import { negotiateParams } from './params';
+import { chooseWindow, negotiateParams } from './params';
 import { reopenWithBackoff, type ReconnectOptions } from './reconnect';
 import type { SmpSession } from './session';
 import { uploadImage, type UploadResult } from './upload';
@@ -82,7 +82,7 @@ export async function runUpdate(session: SmpSession, image: UpdateImage, o: Upda
   const clock = o.clock ?? systemClock;
   o.onStep?.('checking');
   const params = await negotiateParams(session, { signal });
-  if (o.window !== undefined) session.window = o.window;
+  if (o.window !== undefined) chooseWindow(session, o.window);
   const identity = await fieldIdentity(session, signal);
   const proof = await readProofFrom(identity, o.proof);
   if (o.check) await o.check(identity);

@@ -92,6 +92,8 @@ export async function uploadImage(session: SmpSession, source: ImageSource, opti
 interface Sent {
   start: number;
   end: number;
+  /** All its bytes are on the wire (serial send-ahead may hold back the last lines). */
+  written: boolean;
   ctrl: AbortController;
   sentAt: number;
   answer: Promise<Answer>;
@@ -251,23 +253,42 @@ class Upload {
     const abortAll = () => {
       for (const s of inflight.splice(0)) s.ctrl.abort();
     };
+    let refill = true;
     try {
       for (;;) {
-        while (inflight.length < Math.min(this.window, this.session.window) && next < this.total) {
+        // The session may already send part of one more request while the window waits (serial send-ahead).
+        while (refill && inflight.length < Math.min(this.window, this.session.window) + this.session.sendAhead && next < this.total) {
           const data = await this.source.read(next, this.chunkLength(next));
           const ctrl = new AbortController();
-          const answer = this.send({ off: next, data }, this.chunkTimeout(), ctrl.signal);
+          const sent: Omit<Sent, 'answer'> = { start: next, end: next + data.length, written: false, ctrl, sentAt: this.clock.now() };
+          const answer = this.send({ off: next, data }, this.chunkTimeout(), ctrl.signal, () => (sent.written = true));
           answer.catch(() => undefined);
-          inflight.push({ start: next, end: next + data.length, ctrl, sentAt: this.clock.now(), answer });
+          inflight.push({ ...sent, answer });
           next += data.length;
         }
+        refill = true;
         const head = await this.nextAnswered(inflight);
-        let got = await head.answer;
+        let got: Answer;
+        try {
+          got = await head.answer;
+        } catch (err) {
+          // No answer to this chunk (a line lost on the way), but the chunks behind it are on their
+          // way: the device answers them with its own offset, so resynchronise from that answer
+          // (smp.md §11.1) instead of starting over, sending nothing new meanwhile.
+          const timedOut = err instanceof DeviceError && err.kind === 'timeout';
+          if (!timedOut || inflight.length === 0 || this.recoveries >= (this.o.maxRecoveries ?? 5)) throw err;
+          this.recoveries++;
+          refill = false;
+          continue;
+        }
         this.sample(head);
         if (got.off !== head.end) {
           this.learn(head.start, head.end, got.off);
           // The device dropped this chunk's data (or kept part of it); every chunk already behind it
           // is answered with the same expected offset and dropped too (§5.6): take those answers.
+          // Chunks not yet whole on the wire would only be refused: stop them before their last lines.
+          const unwritten = inflight.findIndex((s) => !s.written);
+          if (unwritten >= 0) for (const s of inflight.splice(unwritten)) s.ctrl.abort();
           while (inflight.length > 0) {
             const rest = await this.nextAnswered(inflight);
             try {
@@ -310,10 +331,10 @@ class Upload {
     if (this.rtts.length > RTT_SAMPLES) this.rtts.shift();
   }
 
-  private async send(body: SmpBody, timeoutMs?: number, signal?: AbortSignal): Promise<Answer> {
+  private async send(body: SmpBody, timeoutMs?: number, signal?: AbortSignal, onWritten?: () => void): Promise<Answer> {
     if (this.o.signal?.aborted) throw cancelled();
     const both = signal && this.o.signal ? AbortSignal.any([signal, this.o.signal]) : (signal ?? this.o.signal);
-    const request = { op: 'write' as const, group: SmpGroup.image, id: ImageCmd.upload, body, timeoutMs, signal: both };
+    const request = { op: 'write' as const, group: SmpGroup.image, id: ImageCmd.upload, body, timeoutMs, signal: both, onWritten };
     const answer = await this.session.request(request).catch((err: unknown) => {
       throw this.explain(err);
     });

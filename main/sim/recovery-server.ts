@@ -14,6 +14,15 @@ export const RECOVERY_PACKET_MAX = 1020;
 export const RECOVERY_BUF_SIZE = 1024;
 /** Longest serial line recovery takes, marker and newline counted (smp.md §11). */
 export const RECOVERY_MAX_LINE = 128;
+/**
+ * Line buffers of MCUboot's serial recovery on Zephyr: `CONFIG_BOOT_LINE_BUFS` (Kconfig default 8,
+ * range 2–128) buffers of `CONFIG_BOOT_MAX_LINE_INPUT_LEN` (default 128) bytes
+ * (boot/zephyr/Kconfig.serial_recovery). The UART interrupt takes a free buffer for each line
+ * and drops input when none is free (boot/zephyr/serial_adapter.c, "Not enough memory to store
+ * incoming data!"); the reader recycles the buffer of the line it returned only at its next read,
+ * so while boot_serial works on a packet it still holds one of them.
+ */
+export const RECOVERY_LINE_BUFS = 8;
 
 /**
  * The two builds recorded in transcripts/mcuboot-serial-recovery.json: `default` (Zephyr's

@@ -7,7 +7,8 @@ import { splitPackets } from '../smp/packet';
 import type { Dropped, FrameDecoder, Framing } from '../smp/framing';
 import { SerialFrameDecoder, SERIAL_MAX_LINE } from '../smp/serial-framing';
 import type { SimDevice } from './device';
-import { RECOVERY_MAX_LINE, RECOVERY_PACKET_MAX } from './recovery-server';
+import { RECOVERY_LINE_BUFS, RECOVERY_MAX_LINE, RECOVERY_PACKET_MAX } from './recovery-server';
+import { PacedQueue } from './paced-queue';
 import { seededRandom, type Random } from './rng';
 import { byteMs } from './timing';
 
@@ -44,7 +45,9 @@ export interface SimTransportOptions {
   /**
    * Serial: UART line buffers that hold received lines while the SMP thread works on a request; a
    * line arriving when all are full is dropped. Default 2 for the `zephyr` personality
-   * (`CONFIG_UART_MCUMGR_RX_BUF_COUNT` 2, smp.md §11.2), unlimited otherwise (flow control).
+   * (`CONFIG_UART_MCUMGR_RX_BUF_COUNT` 2, smp.md §11.2), 7 for `mcuboot-recovery` (8
+   * `CONFIG_BOOT_LINE_BUFS`, one still held by the reader: {@link RECOVERY_LINE_BUFS}), unlimited
+   * otherwise (flow control).
    */
   lineBuffers?: number;
 }
@@ -52,6 +55,13 @@ export interface SimTransportOptions {
 /** Link state changes caused by {@link LinkFaults.disconnectAtByte}. */
 export type SimLinkState = 'disconnected' | 'connected';
 
+
+/** Lines a recorded server's UART holds while it works on a request (see {@link SimTransportOptions.lineBuffers}). */
+function defaultLineBuffers(profile: SimDevice['profile']): number {
+  if (profile === 'zephyr') return 2;
+  if (profile === 'mcuboot-recovery') return RECOVERY_LINE_BUFS - 1;
+  return Infinity;
+}
 
 const BANNER = new TextEncoder().encode('*** Booting Zephyr OS build v3.7.0 ***\r\n');
 
@@ -73,6 +83,9 @@ export class SimTransport {
   private readonly byteTime: number;
   private rxFreeAt = 0;
   private txFreeAt = 0;
+  /** Host → device and device → host bytes on the line, each released once its last byte is through. */
+  private readonly rx: PacedQueue<Uint8Array>;
+  private readonly tx: PacedQueue<Uint8Array>;
   private connected = true;
   private readonly unsubscribe: (() => void)[] = [];
   private readonly timers = new Set<() => void>();
@@ -90,12 +103,14 @@ export class SimTransport {
     this.faults = { ...opts.faults };
     const baud = opts.baud ?? (opts.framing === 'serial' ? device.timing.baud : 0);
     this.byteTime = byteMs({ ...device.timing, baud });
+    this.rx = new PacedQueue(opts.clock, (data) => this.deliver(data));
+    this.tx = new PacedQueue(opts.clock, (data) => this.emit(data));
     this.framing = framingFor(opts.framing, opts.maxWrite === undefined ? {} : { maxWrite: opts.maxWrite });
     // Zephyr's UART buffer holds one line of MCUMGR_SERIAL_MAX_FRAME bytes; longer lines are discarded.
     // MCUboot's recovery console takes 128-byte lines (smp.md §11).
     const maxLine = device.profile === 'mcuboot-recovery' ? RECOVERY_MAX_LINE : SERIAL_MAX_LINE;
     this.decoder = opts.framing === 'serial' ? new SerialFrameDecoder({ maxLine }) : this.framing.createDecoder();
-    this.lineBuffers = opts.framing !== 'serial' ? Infinity : (opts.lineBuffers ?? (device.profile === 'zephyr' ? 2 : Infinity));
+    this.lineBuffers = opts.framing !== 'serial' ? Infinity : (opts.lineBuffers ?? defaultLineBuffers(device.profile));
     this.unsubscribe.push(device.onResponse((p) => this.send(this.framing.encode(p))));
     if (this.lineBuffers !== Infinity) this.unsubscribe.push(device.onIdle(() => this.drainLines()));
     if (opts.framing === 'serial' && (opts.banner ?? device.profile === 'sim')) {
@@ -113,9 +128,17 @@ export class SimTransport {
       this.disconnect();
     }
     this.stats.rxBytes += data.length;
-    const at = Math.max(this.opts.clock.now(), this.rxFreeAt) + data.length * this.byteTime;
-    this.rxFreeAt = at;
-    this.later(() => this.deliver(data), at - this.opts.clock.now());
+    // On a serial line each line is there once its own last byte is: a chunk of several lines is
+    // delivered line by line at the line rate, not all at the time of its last byte.
+    for (const piece of this.opts.framing === 'serial' ? splitAfterNewlines(data) : [data]) {
+      if (this.byteTime === 0) {
+        this.deliver(piece);
+        continue;
+      }
+      const at = Math.max(this.opts.clock.now(), this.rxFreeAt) + piece.length * this.byteTime;
+      this.rxFreeAt = at;
+      this.rx.push(at, piece);
+    }
   }
 
   /** Device → host: subscribes to the units the device sends (byte chunks, notifications, reports). */
@@ -133,6 +156,8 @@ export class SimTransport {
     for (const u of this.unsubscribe) u();
     for (const cancel of this.timers) cancel();
     this.timers.clear();
+    this.rx.clear();
+    this.tx.clear();
   }
 
   private deliver(data: Uint8Array): void {
@@ -201,14 +226,20 @@ export class SimTransport {
   private send(units: Uint8Array[]): void {
     for (const unit of units) {
       const data = this.damage(unit);
+      if (this.byteTime === 0) {
+        this.emit(data);
+        continue;
+      }
       const at = Math.max(this.opts.clock.now(), this.txFreeAt) + data.length * this.byteTime;
       this.txFreeAt = at;
-      this.later(() => {
-        if (!this.connected) return;
-        this.stats.txBytes += data.length;
-        this.output.emit(data);
-      }, at - this.opts.clock.now());
+      this.tx.push(at, data);
     }
+  }
+
+  private emit(data: Uint8Array): void {
+    if (!this.connected) return;
+    this.stats.txBytes += data.length;
+    this.output.emit(data);
   }
 
   private damage(chunk: Uint8Array): Uint8Array {
@@ -247,4 +278,17 @@ export class SimTransport {
     }, ms);
     this.timers.add(cancel);
   }
+}
+
+/** Cuts a chunk of a serial byte stream after each newline (the last piece may be a line's start). */
+function splitAfterNewlines(data: Uint8Array): Uint8Array[] {
+  const pieces: Uint8Array[] = [];
+  let start = 0;
+  for (let i = 0; i < data.length; i++) {
+    if (data[i] !== 0x0a) continue;
+    pieces.push(data.subarray(start, i + 1));
+    start = i + 1;
+  }
+  if (start < data.length) pieces.push(data.subarray(start));
+  return pieces;
 }

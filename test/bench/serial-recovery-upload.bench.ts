@@ -2,7 +2,9 @@
  * Upload through the mcuboot-recovery personality (MCUboot serial recovery as recorded in
  * ../shared/spec/transcripts/mcuboot-serial-recovery.json, default build: mcumgr params answer
  * rc 8) at 115200 baud over a real pseudo-terminal, the client given no buffer size: it learns
- * 1024-byte buffers from its 1020-byte probe (devices/params.ts).
+ * 1024-byte buffers from its 1020-byte probe (devices/params.ts), and, recognising serial recovery,
+ * sends up to 7 lines of the next request ahead of each answer (8 line buffers, one held by the
+ * reader, which the personality models: a line beyond them is lost and counted as dropped).
  *
  *   npx tsx test/bench/serial-recovery-upload.bench.ts
  *
@@ -68,7 +70,7 @@ async function run() {
     const held = device.flash.image(0)?.bytes;
     if (!held || Buffer.compare(held, image) !== 0) throw new Error('slot 0 does not hold the image');
     const rate = (image.length - firstBytes) / ((end - afterFirst) / 1000);
-    return { params, result, rate, window: session.window, totalS: (end - start) / 1000 };
+    return { params, result, rate, window: session.window, lineBuffers: session.lineBuffers, dropped: sim.transport.dropped.length, totalS: (end - start) / 1000 };
   } finally {
     session.dispose();
     await link.close();
@@ -78,6 +80,6 @@ async function run() {
 
 const r = await run();
 console.log('serial recovery upload (simulator only: the mcuboot-recovery personality, timed as the recording), 128 KiB s06 vector, real pty');
-console.log(`client learned: buf_size ${r.params.bufSize} (${r.params.probed ? '1020-byte probe answered' : 'no probe'}), window ${r.window}, write unit ${r.result.alignment}`);
+console.log(`client learned: buf_size ${r.params.bufSize} (${r.params.probed ? '1020-byte probe answered' : 'no probe'}), window ${r.window} + ${r.lineBuffers ?? 0} lines sent ahead, write unit ${r.result.alignment}`);
 console.log(`bound: ${BAUD}/10 × ${DATA_PER_PACKET}/${WIRE_PER_PACKET} (${LINES} lines per 1024-byte frame) = ${BOUND.toFixed(0)} B/s one way`);
-console.log(`payload after the first chunk: ${r.rate.toFixed(0)} B/s = ${(r.rate / BOUND).toFixed(3)} of the bound; total ${r.totalS.toFixed(1)} s, recoveries ${r.result.recoveries}`);
+console.log(`payload after the first chunk: ${r.rate.toFixed(0)} B/s = ${(r.rate / BOUND).toFixed(3)} of the bound; total ${r.totalS.toFixed(1)} s, recoveries ${r.result.recoveries}, lines dropped by the device ${r.dropped}`);

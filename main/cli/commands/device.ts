@@ -6,7 +6,7 @@ import { checkImageFits } from '../../devices/image-fit';
 import { usbSerialOf } from '../../devices/identity-proof';
 import { boardOf } from '../../image/board-tag';
 import { openFileSource } from '../../devices/image-source';
-import { negotiateParams } from '../../devices/params';
+import { chooseWindow, negotiateParams } from '../../devices/params';
 import type { SmpSession } from '../../devices/session';
 import { NOT_SWAPPED_TEXT, runUpdate, type UpdateOutcome } from '../../devices/update-flow';
 import { uploadImage } from '../../devices/upload';
@@ -178,7 +178,7 @@ async function uploadRun(session: SmpSession, install: boolean, { path, window, 
       return result.outcome === 'rolled-back' || result.outcome === 'not-swapped' ? EXIT.failed : EXIT.ok;
     }
     const params = await negotiateParams(session, { signal: ctx.signal });
-    if (window !== undefined) session.window = window;
+    if (window !== undefined) chooseWindow(session, window);
     // Board tag and hash TLV checked before any byte, as in --install.
     warn(await checkImageFits(session, facts, await fieldIdentity(session, ctx.signal), ctx.signal));
     const result = await uploadImage(session, source, { bufSize: params.bufSize, sha, onProgress: bar, signal: ctx.signal });

@@ -29,6 +29,8 @@ describe('GatewayClient', () => {
     const handle = sim.field.stage.handle.bind(sim.field.stage);
     sim.field.stage.handle = (body) => ((received += (body.data as Uint8Array).length), handle(body));
     const link = createSimLink(sim.gateway, { clock, framing: 'serial', faults: { disconnectAtByte: 12_000, reconnectMs: 50 } });
+    let drops = 0;
+    link.onClose(() => drops++);
     await link.open();
     const session = new SmpSession(link, { clock, timeoutMs: 1000 });
     const client = new GatewayClient(session, { clock, forwardTimeoutMs: 4000 });
@@ -42,7 +44,8 @@ describe('GatewayClient', () => {
     };
     const result = await drive(clock, client.stage(bytesSource(bytes), { bufSize: params.bufSize, reconnect }));
     expect(result.match).toBe(true);
-    expect(result.recoveries).toBeGreaterThan(0);
+    // The link did drop (the upload may resume from a later answer's offset without a timeout).
+    expect(drops).toBe(1);
     expect(Buffer.from(sim.field.stage.staged!.bytes).equals(Buffer.from(bytes))).toBe(true);
     // About 8 KB had landed before the drop: a restart from zero would send them again.
     expect(received).toBeLessThan(bytes.length + 2500);

@@ -84,6 +84,27 @@ describe('personality limits taken from the recordings', () => {
     expect(h.link.dropped).toEqual([{ reason: 'no-line-buffer', bytes: one(4)[0]?.length }]);
   });
 
+  it('mcuboot-recovery holds 7 lines while it works on a packet (8 CONFIG_BOOT_LINE_BUFS, one kept by its reader): the 8th is lost', () => {
+    const h = harness({ personality: 'mcuboot-recovery', timing: { processingMs: 50 } }, { framing: 'serial', baud: 0 });
+    const one = (seq: number) => encodeSerialFrame(encodePacket({ op: 2, group: 0, id: 0, seq, body: { d: `n${seq}` } }), 128);
+    for (const l of one(1)) h.sendBytes(l); // taken at once, then busy for 50 ms
+    for (let seq = 2; seq <= 9; seq++) for (const l of one(seq)) h.sendBytes(l); // one line each: 2–8 wait, 9 is lost
+    h.clock.runUntilIdle(10_000);
+    expect(h.received.packets.length).toBe(8);
+    expect(h.link.dropped).toEqual([{ reason: 'no-line-buffer', bytes: one(9)[0]?.length }]);
+  });
+
+  it('serial lines reach the device one by one at the line rate, not all at the time of the last byte of a write', () => {
+    const h = harness({ personality: 'zephyr', timing: { processingMs: 0 } }, { framing: 'serial', baud: 115_200 });
+    const a = encodeSerialFrame(encodePacket({ op: 2, group: 0, id: 0, seq: 1, body: { d: 'a' } }));
+    const b = encodeSerialFrame(encodePacket({ op: 2, group: 0, id: 0, seq: 2, body: { d: 'x'.repeat(300) } }));
+    // One write carrying a one-line request and a five-line one: the first is answered after its own line's time.
+    h.sendBytes(Uint8Array.from([...(a[0] as Uint8Array), ...b.flatMap((l) => [...l])]));
+    const lineMs = ((a[0] as Uint8Array).length * 10_000) / 115_200;
+    h.clock.advance(lineMs + 0.01);
+    expect(h.device.stats.requests).toBe(1);
+  });
+
   it('zephyr: a test-pending slot 1 refuses upload and erase (v1 rc 6, v2 err {1, 9}) and stays pending after reset', () => {
     const h = harness({ personality: 'zephyr' });
     const img = buildSimImage({ version: '2.0.0+0', board: 'sf-dev-1', bodySize: 2000 });
