@@ -132,8 +132,9 @@ describe('several gateways at once', () => {
     for (const d of job.devices) expect(d.key).toBe(`loopback:gateway/${gatewayOf(d.deviceId!).sim.gateway.id}/${d.deviceId}`);
     // All three batches started before the first one ended: they ran in parallel, not one gateway after another.
     const firstEnd = order.findIndex((e) => e.startsWith('ended'));
-    expect(order.slice(0, firstEnd).sort()).toEqual(['started 1', 'started 2', 'started 3']);
-    expect(order.filter((e) => e.startsWith('ended')).sort()).toEqual(['ended 1', 'ended 2', 'ended 3']);
+    // (A device retried under load may add a later batch on its gateway: counted once.)
+    expect([...new Set(order.slice(0, firstEnd))].sort()).toEqual(['started 1', 'started 2', 'started 3']);
+    expect([...new Set(order.filter((e) => e.startsWith('ended')))].sort()).toEqual(['ended 1', 'ended 2', 'ended 3']);
 
     // Disconnecting one gateway leaves the other two.
     await core.invoke('gateway:disconnect', { id: hosts[1]!.sim.gateway.id });
