@@ -47,7 +47,7 @@ async function zephyrOnPty() {
     if (h) seen.push(`${h.group}/${h.id}`);
     handle(packet);
   };
-  const sim = await SimOnPty.start(device, { followPower: true });
+  const sim = await SimOnPty.start(device);
   ptys.push(sim);
   return { device, sim, seen };
 }
