@@ -1,6 +1,7 @@
 import type { DeviceActionResult, SlotInfo } from '../../preload/api';
 import type { Link } from '../links/link';
 import { SiteflashError } from '../errors';
+import type { DeviceActionRecord } from '../store/action-audit';
 import { fieldIdentity } from './commands/field';
 import { imageState, type SlotState } from './commands/image';
 import { reset } from './commands/os';
@@ -12,18 +13,8 @@ import { confirmSlot, eraseSlot, slotActionsFor, type NextStepWords, type SlotAc
 /** The app's words for the next step after a refusal: its own buttons, not CLI commands. */
 export const APP_WORDS: NextStepWords = { reset: 'the Reset button', confirm: 'Confirm on the running image' };
 
-/** What the audit row of one action needs beyond what the device said. */
-export interface ActionRecord {
-  action: string;
-  link: string;
-  deviceId: string | null;
-  board: string | null;
-  fromVersion: string | null;
-  toVersion: string | null;
-  done: boolean;
-  message: string;
-  startedAt: number;
-}
+/** What the audit row of one action needs beyond who and where (the recorder adds those, and the time). */
+export type ActionRecord = Omit<DeviceActionRecord, 'technician' | 'site' | 'at'>;
 
 /** The seams of {@link DeviceActions}: how a link is opened and held, how an action is recorded, the clock. */
 export interface DeviceActionDeps {

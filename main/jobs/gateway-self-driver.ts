@@ -1,13 +1,12 @@
 import { fieldIdentity } from '../devices/commands/field';
 import { imageConfirm, imageState, imageTest } from '../devices/commands/image';
-import { reset } from '../devices/commands/os';
 import { DeviceError } from '../devices/errors';
-import { reopenWithBackoff } from '../devices/reconnect';
+import { rejoinAfterReset, reopenWithBackoff, resetThenLook } from '../devices/reconnect';
 import type { SmpSession } from '../devices/session';
 import { uploadImage } from '../devices/upload';
 import { SiteflashError } from '../errors';
 import type { OpenGateway } from '../gateway/gateway-connection';
-import { sleep, systemClock, type Clock } from '../links/clock';
+import { systemClock, type Clock } from '../links/clock';
 import type { DeviceConnection, DeviceDriver, DeviceFacts, JobImage, TransferResult } from './driver';
 import { JobError } from './errors';
 import type { JobTarget } from './types';
@@ -107,37 +106,19 @@ class GatewaySelfConnection implements DeviceConnection {
   }
 
   async reset(signal: AbortSignal): Promise<void> {
-    try {
-      await reset(this.session, { signal });
-    } catch (err) {
-      // A lost answer or a port that dropped at once may mean the reset happened: go and look.
-      if (!(err instanceof DeviceError && (err.kind === 'timeout' || err.kind === 'link-closed'))) throw err;
-    }
+    await resetThenLook(this.session, signal);
   }
 
-  async awaitRejoin(timeoutMs: number, signal: AbortSignal): Promise<DeviceFacts> {
-    const link = this.session.link;
-    if (link.isOpen) {
-      const dropped = new AbortController();
-      const off = link.onClose(() => dropped.abort());
-      await sleep(this.clock, this.o.resetSettleMs ?? 1000, AbortSignal.any([dropped.signal, signal])).catch(() => undefined);
-      off();
-      signal.throwIfAborted();
-    }
+  awaitRejoin(timeoutMs: number, signal: AbortSignal): Promise<DeviceFacts> {
     const waitMs = Math.max(timeoutMs, this.o.reconnectTimeoutMs ?? 60_000);
-    const deadline = this.clock.now() + waitMs;
-    for (;;) {
-      signal.throwIfAborted();
-      try {
-        if (!link.isOpen) await reopenWithBackoff(link, { clock: this.clock, timeoutMs: Math.max(0, deadline - this.clock.now()), signal });
-        return await this.identify(signal);
-      } catch (err) {
-        const booting = err instanceof DeviceError && (err.kind === 'timeout' || err.kind === 'link-closed');
-        if (!booting) throw err;
-        if (this.clock.now() >= deadline) throw new JobError('rejoin-timeout', `The gateway did not answer again within ${Math.round(waitMs / 1000)} s of its restart; check its power and LED, then retry.`);
-        await sleep(this.clock, 200, signal);
-      }
-    }
+    return rejoinAfterReset(this.session.link, {
+      clock: this.clock,
+      settleMs: this.o.resetSettleMs ?? 1000,
+      timeoutMs: waitMs,
+      signal,
+      identify: (s) => this.identify(s),
+      gaveUp: (seconds) => new JobError('rejoin-timeout', `The gateway did not answer again within ${seconds} s of its restart; check its power and LED, then retry.`),
+    });
   }
 
   async confirm(signal: AbortSignal): Promise<void> {

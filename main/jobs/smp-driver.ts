@@ -1,15 +1,15 @@
 import { fieldIdentity, fieldLed } from '../devices/commands/field';
 import { imageConfirm, imageState, imageTest, slotWithHash } from '../devices/commands/image';
-import { isNotSupported, reset } from '../devices/commands/os';
+import { isNotSupported } from '../devices/commands/os';
 import { settingsCommit, settingsRead, settingsSave, settingsWrite } from '../devices/commands/settings';
 import { DeviceError } from '../devices/errors';
 import { checkImageFits } from '../devices/image-fit';
 import { HASH_TLVS } from '../image/format';
 import { negotiateParams, type SessionParams } from '../devices/params';
-import { reopenWithBackoff } from '../devices/reconnect';
+import { rejoinAfterReset, reopenWithBackoff, resetThenLook } from '../devices/reconnect';
 import { SmpSession } from '../devices/session';
 import { uploadImage } from '../devices/upload';
-import { sleep, systemClock, type Clock } from '../links/clock';
+import { systemClock, type Clock } from '../links/clock';
 import { createLink, DEFAULT_BAUD_RATE } from '../links/factory';
 import type { Link } from '../links/link';
 import { SiteflashError } from '../errors';
@@ -155,40 +155,18 @@ class SmpConnection implements DeviceConnection {
   }
 
   async reset(signal: AbortSignal): Promise<void> {
-    try {
-      await reset(this.session, { signal });
-    } catch (err) {
-      // A lost answer or a link that dropped at once may mean the reset happened (smp.md §10): go and look.
-      if (!(err instanceof DeviceError && (err.kind === 'timeout' || err.kind === 'link-closed'))) throw err;
-    }
+    await resetThenLook(this.session, signal);
   }
 
-  async awaitRejoin(timeoutMs: number, signal: AbortSignal): Promise<DeviceFacts> {
-    const link = this.session.link;
-    if (link.isOpen) {
-      // A USB device re-enumerates and its port closes; a UART behind a bridge stays open: then wait a little.
-      const dropped = new AbortController();
-      const off = link.onClose(() => dropped.abort());
-      const both = AbortSignal.any([dropped.signal, signal]);
-      await sleep(this.clock, this.o.resetSettleMs ?? 1000, both).catch(() => undefined);
-      off();
-      signal.throwIfAborted();
-    }
-    const deadline = this.clock.now() + timeoutMs;
-    for (;;) {
-      signal.throwIfAborted();
-      try {
-        if (!link.isOpen) await reopenWithBackoff(link, { clock: this.clock, timeoutMs: Math.max(0, deadline - this.clock.now()), signal });
-        return await this.identify(signal);
-      } catch (err) {
-        const booting = err instanceof DeviceError && (err.kind === 'timeout' || err.kind === 'link-closed');
-        if (!booting) throw err;
-        if (this.clock.now() >= deadline) {
-          throw new JobError('rejoin-timeout', `The device did not come back within ${Math.round(timeoutMs / 1000)} s of its reset; check its power and LED, then retry.`);
-        }
-        await sleep(this.clock, 200, signal);
-      }
-    }
+  awaitRejoin(timeoutMs: number, signal: AbortSignal): Promise<DeviceFacts> {
+    return rejoinAfterReset(this.session.link, {
+      clock: this.clock,
+      settleMs: this.o.resetSettleMs ?? 1000,
+      timeoutMs,
+      signal,
+      identify: (s) => this.identify(s),
+      gaveUp: (seconds) => new JobError('rejoin-timeout', `The device did not come back within ${seconds} s of its reset; check its power and LED, then retry.`),
+    });
   }
 
   async confirm(signal: AbortSignal): Promise<void> {

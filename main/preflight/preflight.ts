@@ -4,7 +4,7 @@ import type { SiteCatalog } from '../store/catalog-cache';
 import { checkBluetooth } from './bluetooth-check';
 import { worstOf } from './check';
 import { checkClock } from './clock-check';
-import { checkHid, checkSerial } from './device-access-check';
+import { checkHid, checkSerial, type DeviceAccessInputs } from './device-access-check';
 import { checkDisk } from './disk-check';
 import { checkKeychain } from './keychain-check';
 import { checkBatchCoverage, checkSiteCoverage, type DeviceToCover, type StoredRelease } from './release-check';
@@ -14,18 +14,7 @@ import { checkBatchCoverage, checkSiteCoverage, type DeviceToCover, type StoredR
  * (preflight-env.ts); tests give a temp dir as the root, their own group list, clock, keychain and
  * noble double.
  */
-export interface PreflightEnv {
-  platform: NodeJS.Platform;
-  /** Filesystem root for `dev/`, `etc/group` and the udev rule folders (`/`). */
-  root: string;
-  gids: readonly number[];
-  userName: string;
-  /** The user id (0: root); absent where the OS has none (Windows). */
-  uid?: number;
-  /** Read-write access to a device node; fs.access by default. */
-  canOpen?: (path: string) => Promise<boolean>;
-  /** Our shipped udev rules file, for the install command. */
-  rulesSource: string;
+export interface PreflightEnv extends DeviceAccessInputs {
   noble: NobleLike | (() => Promise<NobleLike>);
   bleTimeoutMs?: number;
   /** A harmless keychain read: the names of siteflash's secrets. */
@@ -66,7 +55,7 @@ function bundlesToStore(catalogs: readonly (SiteCatalog | null)[], stored: reado
  */
 export async function runPreflight(env: PreflightEnv, req: PreflightRequest = {}): Promise<PreflightReport> {
   const stored = await env.releases();
-  const access = { platform: env.platform, root: env.root, gids: env.gids, userName: env.userName, ...(env.uid === undefined ? {} : { uid: env.uid }), rulesSource: env.rulesSource, ...(env.canOpen ? { canOpen: env.canOpen } : {}) };
+  const access: DeviceAccessInputs = env;
   const clock = () =>
     checkClock({ now: env.now(), builtAt: env.builtAt, newestJournalAt: env.newestJournalAt(), lastSyncAt: env.lastSyncAt(), cloudOffsetMs: env.cloudOffsetMs() });
   const ble = (needed: boolean) => checkBluetooth({ noble: env.noble, platform: env.platform, needed, ...(env.bleTimeoutMs === undefined ? {} : { timeoutMs: env.bleTimeoutMs }) });
