@@ -62,9 +62,27 @@ export const DEFAULT_ATT_MTU = 23;
 /** ATT write/notification header: opcode + handle (smp.md §7: payload is MTU − 3). */
 export const ATT_HEADER = 3;
 
+/**
+ * noble's HCI binding adds a SIGINT listener (when it starts, not when it is loaded) that ends the
+ * process with exit code 1 whenever it is the last listener, which it is when Bluetooth was first
+ * used after the program set up its own Ctrl-C handling (the host after a preflight check, the CLI
+ * during a scan): the program's clean stop would never run. That one listener is taken off as soon
+ * as it is added; noble still cleans up on exit.
+ */
+const watched = new WeakSet<NobleLike>();
+function removeSigintOf(noble: NobleLike): void {
+  if (watched.has(noble)) return;
+  watched.add(noble);
+  const bindings = (noble as unknown as { _bindings?: { _sigIntHandler?: unknown } | null })._bindings;
+  process.on('newListener', (event, listener) => {
+    if (event === 'SIGINT') setImmediate(() => (listener === bindings?._sigIntHandler ? process.removeListener('SIGINT', listener as () => void) : undefined));
+  });
+}
+
 /** Loads the real noble (lazily: requiring it opens the platform's Bluetooth binding). */
 export async function loadNoble(): Promise<NobleLike> {
   const mod = await import('@stoprocent/noble');
+  removeSigintOf(mod.default);
   return mod.default;
 }
 
