@@ -54,6 +54,9 @@ type Handlers = { [C in Channel]: (args: ArgsOf<C>) => Promise<ResultOf<C>> };
  * they pass a channel name and untrusted arguments, and get back a result value. Arguments are
  * validated here, once, for every adapter; nothing thrown inside escapes as a rejection.
  */
+/** The longest a scan's or a device end's change waits before it reaches Collect (see `collectSoon`). */
+const COLLECT_COALESCE_MS = 250;
+
 export class Core {
   readonly log: Logger;
   readonly logs: LogHub;
@@ -64,6 +67,7 @@ export class Core {
   /** Files the renderer sends in chunks, staged under the data folder. */
   readonly uploads: UploadStaging;
   private readonly events = new EventEmitter();
+  private collectPending: NodeJS.Timeout | null = null;
   private readonly handlers: Handlers;
   /** What the last "Find devices" listed: its BLE and HID devices are collected as direct devices. */
   private found: DeviceSummary[] = [];
@@ -200,6 +204,8 @@ export class Core {
   }
 
   async close(): Promise<void> {
+    if (this.collectPending) clearTimeout(this.collectPending);
+    this.collectPending = null;
     this.ports.stop();
     this.services.close();
     await this.uploads.close();
@@ -247,15 +253,30 @@ export class Core {
     s.jobs.on('job:led-prompt', (e) => this.emit('job:led-prompt', e));
     s.jobs.on('job:state', (e) => this.emit('job:state', e));
     s.sync.onStatus((e) => this.emit('sync:status', e));
-    s.gateway.collectChanges.add((e) => this.emit('collect:changed', s.collectView(e)));
+    s.gateway.collectChanges.add(() => this.collectSoon());
     s.choices.changes.add(() => this.emit('collect:changed', s.collectView()));
     s.gateway.changes.add((e) => this.emit('gateway:changed', e));
     s.gateway.listChanges.add((e) => this.emit('gateway:list-changed', e));
     s.demo.onChange((e) => this.emit('demo:changed', e));
     // A device's end moves the site's checklist.
     s.jobs.on('job:device-state', (e) => {
-      if (['done', 'failed', 'rolled-back', 'cancelled'].includes(e.to)) this.emit('collect:changed', s.collectView());
+      if (['done', 'failed', 'rolled-back', 'cancelled'].includes(e.to)) this.collectSoon();
     });
+  }
+
+  /**
+   * Scans (every gateway's) and device ends move Collect often, and each update is the whole list of
+   * devices heard with the site's checklist: at most one such update per {@link COLLECT_COALESCE_MS}
+   * goes out, made when it goes, so it is always the latest. With 200 devices ending one after
+   * another, one update each buried a slow page under tens of MB it had not read yet (the host then
+   * drops it). The technician's own choices still go out at once.
+   */
+  private collectSoon(): void {
+    if (this.collectPending) return;
+    this.collectPending = setTimeout(() => {
+      this.collectPending = null;
+      this.emit('collect:changed', this.services.collectView());
+    }, COLLECT_COALESCE_MS);
   }
 
   /** Devices connected directly: every serial port listed now (the OS's and those added by path), the BLE and HID devices found last, and those added by network address. */
