@@ -7,9 +7,10 @@
  *   npx tsx test/bench/ble-upload.bench.ts
  *
  * It prints, with and without pipelining, the payload rate of the chunks after the first (the
- * first erases the slot and is timed apart), the bound the connection allows (every write slot of
- * every connection event used: data bytes of the chunks as the client cuts them, over the write
- * slots their packets take, × packets per event × events per second) and their ratio. Flash writes at 1 MB/s so that the link, not the flash, is measured.
+ * first erases the slot and is timed apart), the bound the modelled connection allows (every write
+ * slot of every connection event used, with the best data bytes per write a packet within the
+ * device's buffer size can carry: see `bound`) and their ratio. Flash writes at 1 MB/s so that the
+ * link, not the flash, is measured.
  */
 import { bytesSource } from '../../main/devices/image-source';
 import { negotiateParams } from '../../main/devices/params';
@@ -18,7 +19,6 @@ import { uploadImage } from '../../main/devices/upload';
 import { BleLink } from '../../main/links/ble-link';
 import { SimDevice } from '../../main/sim/device';
 import { buildSimImage } from '../../main/sim/image-builder';
-import { encodePacket, ImageCmd, maxChunkData, SmpGroup, SmpOp } from '../../main/smp';
 import { NobleDouble, PeripheralDouble } from '../main/links/doubles/noble-double';
 import type { RadioModel } from '../main/links/doubles/radio-schedule';
 import { FakeClock } from '../main/links/fake-clock';
@@ -28,22 +28,26 @@ const RADIO: RadioModel = { connectionIntervalMs: 30, packetsPerInterval: 4 };
 const IMAGE_BYTES = 128 * 1024;
 const ADDRESS = 'c0:ff:ee:00:00:be';
 
+/** Bytes an upload request after the first carries besides its data (smp.md §5.4): header 8, map head 1, "off" 4 + a 5-byte offset, "data" 5 + a 3-byte byte-string head. */
+const REQUEST_OVERHEAD = 26;
+
 /**
- * Data bytes per second the connection carries when every uplink slot is used: the chunks after
- * the first, as the client cuts them (packets split over whole writes, smp.md §7 reassembly), each
- * taking ⌈packet / (MTU − 3)⌉ write slots, `packetsPerInterval` slots per connection event.
+ * Data bytes per second the connection carries when every uplink write slot of every connection
+ * event is used, from first principles and not from the client's chunk choice: an SMP packet of p
+ * bytes (at most the device's buf_size) takes ⌈p / (MTU − 3)⌉ writes (smp.md §7 reassembly) and
+ * carries p − 26 data bytes; the best p for the device's buffer is the largest that fills its last
+ * write; `packetsPerInterval` writes per connection event.
  */
-function bound(imageLength: number, bufSize: number, firstBytes: number): { perChunk: number; rate: number } {
-  let chunks = 0;
-  let slots = 0;
-  for (let off = firstBytes; off < imageLength; chunks++) {
-    const data = maxChunkData({ bufSize, transport: 'ble', maxWrite: MTU - 3, bleReassembly: true, imageLength, offset: off });
-    const packet = encodePacket({ op: SmpOp.write, group: SmpGroup.image, id: ImageCmd.upload, seq: 0, body: { off, data: new Uint8Array(data) } });
-    slots += Math.ceil(packet.length / (MTU - 3));
-    off += data;
+function bound(bufSize: number): { perPacket: number; writes: number; rate: number } {
+  const slot = MTU - 3;
+  let best = { perPacket: 0, writes: 1, rate: 0 };
+  for (let writes = 1; (writes - 1) * slot < bufSize; writes++) {
+    const p = Math.min(bufSize, writes * slot);
+    const perPacket = p - REQUEST_OVERHEAD;
+    const rate = (perPacket / writes) * RADIO.packetsPerInterval * (1000 / RADIO.connectionIntervalMs);
+    if (rate > best.rate) best = { perPacket, writes, rate };
   }
-  const seconds = (slots / RADIO.packetsPerInterval) * (RADIO.connectionIntervalMs / 1000);
-  return { perChunk: (imageLength - firstBytes) / chunks, rate: (imageLength - firstBytes) / seconds };
+  return best;
 }
 
 async function run(pipelined: boolean) {
@@ -81,13 +85,13 @@ async function run(pipelined: boolean) {
   await link.close();
   device.dispose();
   const rate = (image.length - firstBytes) / ((end - afterFirst) / 1000);
-  const b = bound(image.length, params.bufSize, firstBytes);
-  return { window: session.window, firstMs: afterFirst - start, totalS: (end - start) / 1000, rate, bound: b.rate, perChunk: b.perChunk, ratio: rate / b.rate, wallMs };
+  const b = bound(params.bufSize);
+  return { window: session.window, firstMs: afterFirst - start, totalS: (end - start) / 1000, rate, bound: b.rate, perPacket: b.perPacket, writes: b.writes, bufSize: params.bufSize, ratio: rate / b.rate, wallMs };
 }
 
 const rows = [await run(true), await run(false)];
 console.log(`BLE upload, ${IMAGE_BYTES / 1024} KiB image, noble double + simulator, MTU ${MTU}, ${RADIO.connectionIntervalMs} ms interval, ${RADIO.packetsPerInterval} packets/event`);
-console.log(`bound: ${rows[0]?.perChunk.toFixed(1)} data bytes per chunk on average (packets split over whole ${MTU - 3}-byte writes), ${RADIO.packetsPerInterval} writes per event × ${(1000 / RADIO.connectionIntervalMs).toFixed(1)} events/s`);
+console.log(`bound: device buf_size ${rows[0]?.bufSize}: at best ${rows[0]?.perPacket} data bytes per ${rows[0]?.writes} write(s) of ${MTU - 3} bytes, ${RADIO.packetsPerInterval} writes per event × ${(1000 / RADIO.connectionIntervalMs).toFixed(1)} events/s (the modelled connection, not the client's chunking)`);
 console.log('window  first-chunk  total (sim)  payload B/s  bound B/s  ratio  wall ms');
 for (const r of rows) {
   console.log(
