@@ -99,6 +99,9 @@ if (isMain()) {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  // stdout is the command's output only (a table, or one JSON document with --json): libraries that
+  // print with console.log (noble's adapter warnings) go to stderr.
+  console.log = (...args: unknown[]) => console.error(...args);
   const code = await runCli(process.argv.slice(2), {
     out: (t) => process.stdout.write(`${t}\n`),
     err: (t) => process.stderr.write(`${t}\n`),

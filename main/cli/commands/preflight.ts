@@ -33,9 +33,6 @@ export const preflightCommand: Command = {
   async run(argv, ctx) {
     parseOptions(argv, {}, false);
     let noble: NobleLike | undefined;
-    // noble prints its adapter warnings with console.log: they go to stderr, so that stdout stays the checklist (or one JSON document).
-    const log = console.log;
-    console.log = (...args: unknown[]) => console.error(...args);
     const core = new Core({ dataDir: ctx.dataDir, host: 'cli', logToFile: false, deviceSources: { noble: async () => (noble = await loadNoble()), hid: loadNodeHid } });
     try {
       const result = await core.invoke('preflight:run', {});
@@ -47,7 +44,6 @@ export const preflightCommand: Command = {
       // noble's adapter socket would keep the process alive.
       noble?.stop?.();
       await core.close();
-      console.log = log;
     }
   },
 };

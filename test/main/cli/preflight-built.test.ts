@@ -42,6 +42,14 @@ describe('siteflash preflight (built CLI, the real checks of this computer)', ()
     expect(text.stdout).toContain('[?]    The release covers every device: No site is chosen for this visit');
   });
 
+  it('keeps stdout one JSON document for device commands that load Bluetooth: its warnings go to stderr', { timeout: 60_000 }, async () => {
+    // Without a Bluetooth adapter (here and in CI) noble prints "noble warning: …" with console.log.
+    const r = await siteflash(['devices', '--json'], mkdtempSync(join(tmpdir(), 'siteflash-pf-cli-')));
+    expect(r.code).toBe(0);
+    expect(() => JSON.parse(r.stdout) as unknown).not.toThrow();
+    expect(r.stdout).not.toContain('noble');
+  });
+
   it('exits 1 when a check fails: a prepared site whose release is not on this laptop and does not fit on the disk', { timeout: 60_000 }, async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'siteflash-pf-cli-'));
     const { db } = openDatabase({ dataDir });
