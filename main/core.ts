@@ -68,6 +68,8 @@ export class Core {
   readonly uploads: UploadStaging;
   private readonly events = new EventEmitter();
   private collectPending: NodeJS.Timeout | null = null;
+  /** Set by {@link close}: nothing is scheduled any more (the database is about to close). */
+  private closing = false;
   private readonly handlers: Handlers;
   /** What the last "Find devices" listed: its BLE and HID devices are collected as direct devices. */
   private found: DeviceSummary[] = [];
@@ -204,6 +206,7 @@ export class Core {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     if (this.collectPending) clearTimeout(this.collectPending);
     this.collectPending = null;
     this.ports.stop();
@@ -272,7 +275,7 @@ export class Core {
    * drops it). The technician's own choices still go out at once.
    */
   private collectSoon(): void {
-    if (this.collectPending) return;
+    if (this.closing || this.collectPending) return;
     this.collectPending = setTimeout(() => {
       this.collectPending = null;
       this.emit('collect:changed', this.services.collectView());
