@@ -128,7 +128,11 @@ export function describeUploadSuite(title: string, makeRig: (o: RigDeviceOptions
           },
         }),
       );
-      expect(result).toMatchObject({ match: true, recoveries: 1 });
+      expect(result.match).toBe(true);
+      // One recovery for the break; on a real pty under load, a chunk sent ahead just before the break
+      // may also time out once after the reopen (serial send-ahead), still resuming from the device's offset.
+      expect(result.recoveries).toBeGreaterThanOrEqual(1);
+      expect(result.recoveries).toBeLessThanOrEqual(2);
       expect(reopenedAt).toHaveLength(1);
       // After the reopen the first progress report is the device's own offset, at least what it held at the break.
       const firstAfter = progress[reopenedAt[0] as number] as number;
