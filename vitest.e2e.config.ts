@@ -8,6 +8,8 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: 'forks',
     fileParallelism: false,
+    // A screen that follows the core within a second on a quiet machine can take several on a loaded CI runner.
+    expect: { poll: { timeout: 10_000 } },
     reporters: ['default', './test/summary-reporter.ts'],
   },
 });

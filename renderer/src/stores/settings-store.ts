@@ -19,15 +19,30 @@ export interface SettingsState {
 }
 
 export function createSettingsStore(bridge: () => SiteflashBridge) {
-  return createStore<SettingsState>()((set, get) => {
+  return createStore<SettingsState>()((set) => {
+    // Every request takes a ticket; an answer is kept only if no answer to a later request was
+    // kept before it. A load started before a save (the keychain can take seconds to answer)
+    // must not put back the settings the save replaced.
+    let ticket = 0;
+    const kept = { settings: 0, secrets: 0 };
+    const keep = (part: keyof typeof kept, mine: number) => {
+      if (mine < kept[part]) return false;
+      kept[part] = mine;
+      return true;
+    };
+    const secretsNow = async (mine: number) => {
+      const secrets = await bridge().invoke('secrets:status', {});
+      if (secrets.ok && keep('secrets', mine)) set({ secrets: secrets.value });
+      return secrets;
+    };
     // After a secret is stored, the status says which ones are set now (never their values).
-    const stored = async (what: 'token' | 'net-key', result: Result<null>) => {
+    const stored = async (what: 'token' | 'net-key', mine: number, result: Result<null>) => {
       if (!result.ok) {
         set({ busy: null, error: result.error });
         return false;
       }
-      const secrets = await bridge().invoke('secrets:status', {});
-      set({ busy: null, saved: what, secrets: secrets.ok ? secrets.value : get().secrets });
+      await secretsNow(mine);
+      set({ busy: null, saved: what });
       return true;
     };
     return {
@@ -37,27 +52,35 @@ export function createSettingsStore(bridge: () => SiteflashBridge) {
       saved: null,
       error: null,
       async load() {
-        const [settings, secrets] = await Promise.all([bridge().invoke('settings:get', {}), bridge().invoke('secrets:status', {})]);
-        set({
-          settings: settings.ok ? settings.value : get().settings,
-          secrets: secrets.ok ? secrets.value : get().secrets,
-          error: !settings.ok ? settings.error : !secrets.ok ? secrets.error : null,
-        });
+        const mine = ++ticket;
+        // The settings are shown as soon as they come, without waiting for the keychain.
+        const [settings, secrets] = await Promise.all([
+          bridge().invoke('settings:get', {}).then((r) => {
+            if (r.ok && keep('settings', mine)) set({ settings: r.value });
+            return r;
+          }),
+          secretsNow(mine),
+        ]);
+        const error = !settings.ok ? settings.error : !secrets.ok ? secrets.error : null;
+        if (error || mine === ticket) set({ error });
       },
       async save(changes) {
+        const mine = ++ticket;
         set({ busy: 'settings', saved: null, error: null });
         const result = await bridge().invoke('settings:set', changes);
-        if (result.ok) set({ settings: result.value, busy: null, saved: 'settings' });
-        else set({ busy: null, error: result.error });
+        if (!result.ok) set({ busy: null, error: result.error });
+        else set({ ...(keep('settings', mine) ? { settings: result.value } : {}), busy: null, saved: 'settings' });
         return result.ok;
       },
       async setCloudToken(token) {
+        const mine = ++ticket;
         set({ busy: 'token', saved: null, error: null });
-        return stored('token', await bridge().invoke('secrets:set-cloud-token', { token }));
+        return stored('token', mine, await bridge().invoke('secrets:set-cloud-token', { token }));
       },
       async setNetKey(projectId, keyHex) {
+        const mine = ++ticket;
         set({ busy: 'net-key', saved: null, error: null });
-        return stored('net-key', await bridge().invoke('secrets:set-net-key', { projectId, keyHex }));
+        return stored('net-key', mine, await bridge().invoke('secrets:set-net-key', { projectId, keyHex }));
       },
     };
   });

@@ -1,11 +1,54 @@
 import { describe, expect, it } from 'vitest';
-import type { JobSnapshot, SecretsStatus } from '../../../preload/api';
+import type { AppSettings, JobSnapshot, SecretsStatus } from '../../../preload/api';
 import { createJobsStore } from '../../../renderer/src/stores/jobs-store';
 import { createSettingsStore } from '../../../renderer/src/stores/settings-store';
 import { createSyncStore } from '../../../renderer/src/stores/sync-store';
 import { fakeBridge } from './fake-bridge';
 
 const KEY = '00112233445566778899aabbccddeeff';
+
+describe('settings store: answers that arrive out of order', () => {
+  const settingsWith = (cloudUrl: string): AppSettings => ({ siteName: '', technician: '', siteIds: [], cloudUrl });
+
+  it('keeps a saved URL when a load that started before the save answers after it (a slow keychain)', async () => {
+    let current = settingsWith('');
+    let answerGet!: () => void;
+    let answerStatus!: () => void;
+    const fake = fakeBridge({
+      // The load's read happens before the save, and its answer is held back by the test.
+      'settings:get': () => {
+        const read = current;
+        return new Promise((resolve) => (answerGet = () => resolve({ ok: true, value: read })));
+      },
+      'secrets:status': () => new Promise((resolve) => (answerStatus = () => resolve({ ok: true, value: { keychain: 'available', cloudToken: false, netKeys: [] } }))),
+      'settings:set': (changes) => ((current = { ...current, ...changes }), { ok: true, value: current }),
+    });
+    const store = createSettingsStore(fake.bridge);
+    const loading = store.getState().load();
+    expect(await store.getState().save({ cloudUrl: 'http://127.0.0.1:9' })).toBe(true);
+    answerGet();
+    answerStatus();
+    await loading;
+    expect(store.getState().settings?.cloudUrl).toBe('http://127.0.0.1:9');
+    expect(store.getState().secrets?.keychain).toBe('available');
+    expect(store.getState().error).toBeNull();
+  });
+
+  it('shows the settings before the keychain answers', async () => {
+    let answerStatus!: () => void;
+    const fake = fakeBridge({
+      'settings:get': () => ({ ok: true, value: settingsWith('http://cloud') }),
+      'secrets:status': () => new Promise((resolve) => (answerStatus = () => resolve({ ok: true, value: { keychain: 'available', cloudToken: true, netKeys: [] } }))),
+    });
+    const store = createSettingsStore(fake.bridge);
+    const loading = store.getState().load();
+    await expect.poll(() => store.getState().settings?.cloudUrl).toBe('http://cloud');
+    expect(store.getState().secrets).toBeNull();
+    answerStatus();
+    await loading;
+    expect(store.getState().secrets?.cloudToken).toBe(true);
+  });
+});
 
 describe('settings store: network keys', () => {
   it('hands the key to the keychain and keeps only which projects have one', async () => {
