@@ -28,15 +28,24 @@ export interface SerialBinding {
   open(options: { path: string; baudRate: number }): Promise<SerialPortHandle>;
 }
 
-/** The parts of bindings-cpp's Linux/macOS port that a read and a close need. */
+/** The parts of bindings-cpp's Linux/macOS port that a read, a write and a close need. */
 interface UnixPort extends SerialPortHandle {
   fd: number | null;
-  poller: {
-    once(event: 'readable', callback: (err: Error | null) => void): unknown;
-    removeListener(event: 'readable', callback: (err: Error | null) => void): unknown;
-  };
+  poller: UnixPoller;
   close(): Promise<void>;
 }
+
+/** bindings-cpp's poller: one libuv poll handle per port, shared by reads and writes. */
+interface UnixPoller {
+  once(event: 'readable', callback: (err: Error | null) => void): unknown;
+  removeListener(event: 'readable', callback: (err: Error | null) => void): unknown;
+  listenerCount(event: PollEvent): number;
+  poll(flags?: number): void;
+}
+
+type PollEvent = 'readable' | 'writable' | 'disconnect';
+/** libuv's poll flags, as bindings-cpp's poller names them (`EVENTS`). */
+const POLL_FLAGS: Record<PollEvent, number> = { readable: 0b0001, writable: 0b0010, disconnect: 0b0100 };
 
 /** What a port's reads and its close share. */
 interface ReadState {
@@ -49,7 +58,7 @@ interface ReadState {
 }
 
 /**
- * The platform's serialport binding, changed in two ways on Linux and macOS:
+ * The platform's serialport binding, changed in three ways on Linux and macOS:
  *
  * - A read that returns 0 bytes fails as a disconnect. When a USB CDC-ACM device is unplugged, or
  *   the far end of a pseudo-terminal closes, the tty is hung up and every read returns 0 bytes at
@@ -62,6 +71,12 @@ interface ReadState {
  *   nearly every CLI command). Here close first marks the port closing, cancels a read waiting on
  *   the poller, and waits for a running `fs.read` to return (the fd is non-blocking, so at once);
  *   a read that finds the port closing ends as cancelled and never touches the poller again.
+ * - A write that waits for room is not forgotten when a read starts waiting. bindings-cpp's poller
+ *   hands libuv only the event asked for last (`uv_poll_start` replaces the mask), so a read that
+ *   waits for data while a write waits for room (a request larger than the tty's buffer, EAGAIN)
+ *   takes the write's wait away: if the device answers only once it has the whole request, both
+ *   wait forever (seen as a gateway's own upload stuck in "transferring" with nothing on the wire).
+ *   Here every poll asks for all the events someone still waits for.
  */
 export function hangupAwareBinding(inner: SerialBinding = autoDetect() as SerialBinding, platform: NodeJS.Platform = process.platform): SerialBinding {
   if (platform === 'win32') return inner;
@@ -69,7 +84,10 @@ export function hangupAwareBinding(inner: SerialBinding = autoDetect() as Serial
     list: () => inner.list(),
     async open(options) {
       const port = await inner.open(options);
-      if (isUnixPort(port)) guardReads(port);
+      if (isUnixPort(port)) {
+        keepAwaitedEvents(port.poller);
+        guardReads(port);
+      }
       return port;
     },
   };
@@ -77,6 +95,15 @@ export function hangupAwareBinding(inner: SerialBinding = autoDetect() as Serial
 
 function isUnixPort(port: SerialPortHandle): port is UnixPort {
   return 'fd' in port && 'poller' in port && typeof (port as { close?: unknown }).close === 'function';
+}
+
+function keepAwaitedEvents(poller: UnixPoller): void {
+  const poll = poller.poll.bind(poller);
+  poller.poll = (flags = 0) => {
+    let all = flags;
+    for (const [event, flag] of Object.entries(POLL_FLAGS) as [PollEvent, number][]) if (poller.listenerCount(event) > 0) all |= flag;
+    poll(all);
+  };
 }
 
 function guardReads(port: UnixPort): void {
