@@ -1,10 +1,11 @@
 import { SiteflashError } from '../errors';
 import { keychainUnavailable, loadKeytar, type KeychainBackend } from './keychain';
 import { secretRedactor, type Redactor } from './redact';
-import { checkSecretName, isSecretName, KEYCHAIN_SERVICE, type SecretName } from './secret-names';
+import { checkSecretName, isSecretName, keychainService, type SecretName } from './secret-names';
 
 /**
- * The OS keychain (through keytar), service `siteflash`. Core-internal: it can read secret values,
+ * The OS keychain (through keytar), under the data folder's service ({@link keychainService}) unless
+ * told another. Core-internal: it can read secret values,
  * so it is never handed to the renderer — give the renderer {@link secretsFacade} instead.
  *
  * There is no fallback: when the keychain is unavailable every call rejects with
@@ -13,10 +14,13 @@ import { checkSecretName, isSecretName, KEYCHAIN_SERVICE, type SecretName } from
  */
 export class SecretStore {
   private backend: Promise<KeychainBackend> | null = null;
+  private readonly service: string;
 
   constructor(
     private readonly options: { backend?: () => Promise<KeychainBackend>; service?: string; redactor?: Redactor } = {},
-  ) {}
+  ) {
+    this.service = options.service ?? keychainService();
+  }
 
   /** Stores (or replaces) a secret. */
   async set(name: SecretName, value: string): Promise<void> {
@@ -54,9 +58,6 @@ export class SecretStore {
       .sort();
   }
 
-  private get service(): string {
-    return this.options.service ?? KEYCHAIN_SERVICE;
-  }
 
   private get redactor(): Redactor {
     return this.options.redactor ?? secretRedactor;

@@ -3,7 +3,6 @@ import { setNetKey } from '../../../main/commission/net-key';
 import { encodePanId } from '../../../main/commission/net-settings';
 import { SiteflashError } from '../../../main/errors';
 import type { Clock } from '../../../main/links/clock';
-import { KEYCHAIN_SERVICE } from '../../../main/secrets/secret-names';
 import { secretsFacade } from '../../../main/secrets/secrets-facade';
 import { SecretStore } from '../../../main/secrets/secret-store';
 import type { SimDevice, SimDeviceOptions } from '../../../main/sim/device';
@@ -86,8 +85,8 @@ export function netDeviceOptions(n: number, clock: Clock, fault?: NetFault): Sim
   };
 }
 
-/** The real keychain (a throwaway keyring under test/with-keyring.sh, else a per-run service name). */
-export const keychain = new SecretStore({ service: process.env.SITEFLASH_KEYRING_SESSION === '1' ? KEYCHAIN_SERVICE : `siteflash-test-${process.pid}` });
+/** The real keychain (a throwaway keyring under test/with-keyring.sh), under this process's own service name: test files run side by side. */
+export const keychain = new SecretStore({ service: `siteflash-test-${process.pid}` });
 
 /** Stores a fresh random key for `projectId` in the keychain and returns it (hex). Fails the test when no keychain answers. */
 export async function freshProjectKey(projectId: string): Promise<{ hex: string; bytes: Uint8Array }> {

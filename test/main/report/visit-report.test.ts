@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../../../main/cli/command';
 import type { VisitReport } from '../../../main/report/types';
 import { localDate } from '../../../main/report/visits';
+import { keychainService } from '../../../main/secrets/secret-names';
 import { SecretStore } from '../../../main/secrets/secret-store';
 import { BOARD } from '../jobs/sim-fleet';
 import { backupDatabase, REAL_SITE, REAL_TECHNICIAN, runRealJob } from '../store/real-journal';
@@ -164,7 +165,7 @@ describe('the signed visit report, made by the built CLI from a real journal', (
   });
 
   it('keeps the laptop private key only in the keychain: not in the database, logs or exported files', async () => {
-    const stored = await new SecretStore().get('laptop-key');
+    const stored = await new SecretStore({ service: keychainService({ SITEFLASH_DATA_DIR: dataDir }) }).get('laptop-key');
     if (!stored) throw new Error('no laptop key in the keychain');
     const der = Buffer.from(stored, 'base64');
     const seed = Buffer.from((createPrivateKey({ key: der, format: 'der', type: 'pkcs8' }).export({ format: 'jwk' }) as { d: string }).d, 'base64url');

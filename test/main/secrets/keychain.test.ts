@@ -1,19 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SiteflashError } from '../../../main/errors';
 import { LogHub } from '../../../main/log/logger';
 import { redactSecrets } from '../../../main/secrets/redact';
-import { KEYCHAIN_SERVICE, netKeyName } from '../../../main/secrets/secret-names';
+import { keychainService, netKeyName } from '../../../main/secrets/secret-names';
 import { SecretStore } from '../../../main/secrets/secret-store';
 import { readSyncState } from '../../../main/store/sync-state';
 import { makeHarness } from '../sync/harness';
 
-// These tests talk to a real Secret Service through keytar. Under test/with-keyring.sh they use the
-// real `siteflash` service in a throwaway keyring; anywhere else a per-run service name, so a
-// developer's own siteflash secrets are never touched.
-const service = process.env.SITEFLASH_KEYRING_SESSION === '1' ? KEYCHAIN_SERVICE : `siteflash-test-${process.pid}`;
+// These tests talk to a real Secret Service through keytar (a throwaway keyring under
+// test/with-keyring.sh), under this process's own service name: other test files use the keyring at
+// the same time, and a developer's own siteflash secrets are never touched.
+const service = `siteflash-test-${process.pid}`;
 const store = new SecretStore({ service });
 
 /**
@@ -77,6 +77,22 @@ describe('the OS keychain through keytar', () => {
     expect(await store.has(net)).toBe(false);
     expect(await ours()).toEqual(['cloud-token']);
     await store.delete('cloud-token');
+  });
+
+  it('keeps the secrets of a data folder set by SITEFLASH_DATA_DIR apart from the usual folder and from another such folder', async () => {
+    await requireKeychain();
+    expect(keychainService({})).toBe('siteflash');
+    expect(keychainService({ SITEFLASH_DATA_DIR: 'scratch/sf' })).toBe(`siteflash:${resolve('scratch/sf')}`);
+    const folders = [`/tmp/siteflash-a-${process.pid}`, `/tmp/siteflash-b-${process.pid}`];
+    const [a, b] = folders.map((f) => new SecretStore({ service: keychainService({ SITEFLASH_DATA_DIR: f }) }));
+    try {
+      await a!.set('cloud-token', 'tok-folder-a');
+      expect(await b!.get('cloud-token')).toBeNull();
+      await b!.set('cloud-token', 'tok-folder-b');
+      expect(await a!.get('cloud-token')).toBe('tok-folder-a');
+    } finally {
+      for (const s of [a!, b!]) await s.delete('cloud-token').catch(() => false);
+    }
   });
 
   it('never lets a canary secret reach the database, its WAL, logs or exports', async () => {
