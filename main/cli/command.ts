@@ -10,7 +10,7 @@ export const EXIT = {
   usage: 2,
   /** A device, port or file could not be reached. */
   unreachable: 3,
-  /** The selection rules refused a device, nothing was sent to it (a downgrade without `--allow-downgrade`, a lower security counter). */
+  /** A device was refused before anything was sent to it: by the selection rules (a downgrade without `--allow-downgrade`, a lower security counter), the site's list, or the image checks (another board, a hash type it does not list). */
   refused: 4,
   /** Interrupted (Ctrl-C). */
   interrupted: 130,

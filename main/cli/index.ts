@@ -69,7 +69,7 @@ function helpText(): string {
     `  ${EXIT.failed}    the command ran and the answer is negative or the operation failed`,
     `  ${EXIT.usage}    usage error: unknown command, bad or missing option`,
     `  ${EXIT.unreachable}    a port, device or file could not be reached`,
-    `  ${EXIT.refused}    update: the selection rules refused a device (e.g. a downgrade without --allow-downgrade)`,
+    `  ${EXIT.refused}    update: a device was refused before anything was sent (e.g. a downgrade without --allow-downgrade, an image for another board)`,
     `  ${EXIT.interrupted}  interrupted (Ctrl-C)`,
   ].join('\n');
 }

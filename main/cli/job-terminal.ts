@@ -58,7 +58,9 @@ export async function runJobs(ctx: CliContext, seams: JobSeams, start: (service:
 }
 
 /** Refusals by the selection rules and the fleet's rules (main/site): nothing was sent. */
-const REFUSED = new Set(['downgrade', 'security-counter-lower', 'locked', 'pinned-version-missing']);
+// Refusals before anything was sent: by the selection rules, the site's list, or the image checks
+// (another board; a hash type the device does not list).
+const REFUSED = new Set(['downgrade', 'security-counter-lower', 'locked', 'pinned-version-missing', 'wrong-board', 'hash-not-listed']);
 
 /** Every device done: ok; a device that failed otherwise than refused: failed; only refusals: refused; Ctrl-C: interrupted. */
 export function exitCodeOf(jobs: JobSnapshot[], ctx: CliContext): number {

@@ -47,7 +47,7 @@ const HELP = [
   `  ${EXIT.failed}    a device failed (or was rolled back or cancelled), or IMAGE did not verify`,
   `  ${EXIT.usage}    usage error`,
   `  ${EXIT.unreachable}    a port could not be reached`,
-  `  ${EXIT.refused}    the selection rules refused a device and nothing else went wrong: a downgrade without --allow-downgrade, a lower security counter, a device the site's list locks or pins to a version the release lacks`,
+  `  ${EXIT.refused}    the selection rules refused a device and nothing else went wrong: a downgrade without --allow-downgrade, a lower security counter, a device the site's list locks or pins to a version the release lacks, an image for another board or with a hash type the device does not list`,
   `  ${EXIT.interrupted}  interrupted (Ctrl-C)`,
 ].join('\n');
 

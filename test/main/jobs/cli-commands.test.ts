@@ -37,15 +37,16 @@ describe('siteflash update and history', () => {
     ask: async (q) => (questions.push(q), true),
   });
 
-  it('updates the devices on the given ports as one job, asking the LED questions, and exits 1 when one fails', async () => {
+  it('updates the devices on the given ports as one job, asking the LED questions, and exits 4 when the other is refused for its board', async () => {
     const image = signedImage();
     const ctx = context(true);
     const code = await update.run([image, '--port', '/dev/sim-dev0', '--port', '/dev/sim-dev1', '--site', 'Plant 7', '--technician', 'Ada Tech'], ctx);
-    expect(code).toBe(EXIT.failed);
+    expect(code).toBe(EXIT.refused);
     const { jobs } = JSON.parse(ctx.stdout.join('')) as { jobs: { devices: { key: string; state: string; reasonKind: string | null }[] }[] };
     expect(jobs[0]?.devices.map((d) => `${d.key} ${d.state} ${d.reasonKind}`)).toEqual(['serial:/dev/sim-dev0 done null', 'serial:/dev/sim-dev1 failed wrong-board']);
     expect(questions.filter((q) => q.includes('sim-dev0')).map((q) => (q.includes('update-mode') ? 'update-mode' : 'joined'))).toEqual(['update-mode', 'joined']);
     expect(members[0]?.device.flash.image(0)?.version.minor).toBe(1);
+    expect(members[1]?.device.flash.image(1), 'nothing sent to the device of another board').toBeUndefined();
   });
 
   it('prints the history filtered by result, and exports it as CSV', async () => {

@@ -53,9 +53,9 @@ afterAll(() => {
 });
 
 describe('siteflash update IMAGE checks the image against the device before the first upload request', () => {
-  it('a SHA-512 image to Zephyr 3.x: exit 1, the result says why, and the device holds nothing new', async () => {
+  it('a SHA-512 image to Zephyr 3.x: exit 4 (refused, nothing sent), the result says why, and the device holds nothing new', async () => {
     const r = await siteflash(['update', sha512, '--port', port, '--no-confirm', '--retries', '0', '--json']);
-    expect(r.code, r.stderr).toBe(1);
+    expect(r.code, r.stderr).toBe(4);
     const device = (JSON.parse(r.stdout) as { jobs: { devices: { state: string; reasonKind: string; reason: string }[] }[] }).jobs[0]!.devices[0]!;
     expect(device).toMatchObject({ state: 'failed', reasonKind: 'hash-not-listed' });
     expect(device.reason).toContain('SHA-512 hash TLV; this device (Zephyr 3.5) lists only SHA-256');

@@ -16,7 +16,7 @@ export const REAL_TECHNICIAN = 'Ada Tech';
 /**
  * Writes a real journal into `dataDir`: `siteflash update` (in-process) runs one job over five
  * simulated devices — four of the image's board, one of another, which fails `wrong-board` —
- * answering every LED question yes. Returns the simulated device ids.
+ * answering every LED question yes (exit 4: the only failure is a refusal, nothing sent). Returns the simulated device ids.
  */
 export async function runRealJob(dataDir: string, workDir: string): Promise<string[]> {
   const members = [0, 1, 2, 3].map((n) => simMember(n)).concat(simMember(4, { board: 'other-board' }));
@@ -33,7 +33,7 @@ export async function runRealJob(dataDir: string, workDir: string): Promise<stri
   const ctx: CliContext = { out: () => undefined, err: () => undefined, json: true, isTTY: false, dataDir, signal: new AbortController().signal };
   const ports = members.flatMap((m) => ['--port', `/dev/sim-${m.name}`]);
   const code = await update.run([image, ...ports, '--site', REAL_SITE, '--technician', REAL_TECHNICIAN], ctx);
-  if (code !== EXIT.failed) throw new Error(`the real job should end with one device failed (exit 1), not exit ${code}`);
+  if (code !== EXIT.refused) throw new Error(`the real job should end with one device refused for its board (exit 4), not exit ${code}`);
   return members.map((m) => m.device.id);
 }
 
