@@ -130,7 +130,7 @@ export class Services {
       updateSince: c.updateSince,
       updateWindowMs: UPDATE_MODE_IDLE_MS,
       now: this.choices.now(),
-      checklist: list ? checklistOf(this.db, list, [list.catalog.site.name, this.settings.current.siteName], state.devices) : null,
+      checklist: this.checklistOf(list, state.devices),
     };
   }
 
@@ -142,8 +142,11 @@ export class Services {
 
   /** The site's list as the visit's checklist, counted from the journal; null when no list applies. */
   checklist() {
-    const list = this.siteList();
-    return list ? checklistOf(this.db, list, [list.catalog.site.name, this.settings.current.siteName], this.gateway.collectState.devices) : null;
+    return this.checklistOf(this.siteList(), this.gateway.collectState.devices);
+  }
+
+  private checklistOf(list: SiteList | null, heard: CollectState['devices']) {
+    return list ? checklistOf(this.db, list, [list.catalog.site.name, this.settings.current.siteName], heard) : null;
   }
 
   /**
@@ -219,9 +222,7 @@ export class Services {
         const led = this.choices.answerFor(r?.expectedDeviceId ?? (r && 'deviceId' in r.link ? r.link.deviceId : undefined));
         return led ? { ...t, updateModeLed: { seen: led.seen, at: led.at } } : t;
       });
-      // The fleet rules of the site's list go with the job (and its journal), for every adapter.
-      const list = this.siteList(as.site);
-      const rules = list ? jobRules(list) : {};
+      const rules = this.rulesFor(as.site);
       return this.jobs.get(this.jobs.start({ release: release!, targets: this.gatewaysFirst(answered, release!), policy: req.policy, ...who, ...(Object.keys(rules).length > 0 ? { rules } : {}) }));
     }
     const network = req.network!;
@@ -231,12 +232,20 @@ export class Services {
     if (kind === 'network') return this.jobs.get(this.jobs.start(networkJobSpec({ targets, network, policy: req.policy, ...who })));
     // Commissioning starts its network phase at once, then the release on every device that rejoined.
     const before = new Set(this.jobs.list().map((j) => j.id));
-    void commission(this.jobs, { targets, network, policy: req.policy, release: release!, ...who }).catch((err: unknown) =>
+    // Its firmware phase follows the same fleet rules and gateway-first order as any firmware job.
+    const arrange = (t: JobTarget[]) => this.gatewaysFirst(t, release!);
+    void commission(this.jobs, { targets, network, policy: req.policy, release: release!, rules: this.rulesFor(as.site), arrange, ...who }).catch((err: unknown) =>
       this.log.error(`commissioning stopped: ${err instanceof Error ? err.message : String(err)}`),
     );
     const started = this.jobs.list().find((j) => !before.has(j.id));
     if (!started) throw new SiteflashError('internal', 'Commissioning did not start its network phase.', false);
     return started;
+  }
+
+  /** The fleet rules of the site's list, which go with every firmware job (and its journal), for every adapter. */
+  private rulesFor(siteName: string | undefined) {
+    const list = this.siteList(siteName);
+    return list ? jobRules(list) : {};
   }
 
   /**
@@ -255,7 +264,7 @@ export class Services {
         { bundleId: id, reason: info.verification.reason },
       );
     }
-    const onDemoSite = (t: JobTargetRequest) => t.kind === 'demo' || (t.kind === 'gateway' && (t.gatewayId ? this.gateway.get(t.gatewayId) : this.gateway.routeOf(t.deviceId))?.info.via === 'demo');
+    const onDemoSite = (t: JobTargetRequest) => t.kind === 'demo' || (t.kind === 'gateway' && this.gateway.reaching(t)?.info.via === 'demo');
     if (info.demo && !req.targets.every((t) => onDemoSite(t.link))) {
       throw new SiteflashError('demo-release-real-device', `The release ${id} is signed with a demo key, which protects nothing: it can only update the demo site's simulated devices. The job was not started.`, true, { bundleId: id });
     }
@@ -359,7 +368,7 @@ export class Services {
     if (gatewaySelfId(target)) return this.gatewaySelf;
     const parts = gatewayTargetParts(target);
     if (!parts) return smp;
-    const g = parts.gatewayId ? this.gateway.get(parts.gatewayId) : (this.gateway.routeOf(parts.deviceId) ?? this.gateway.current);
+    const g = this.gateway.reaching(parts);
     if (!g?.info.id) throw new SiteflashError('no-gateway', `The gateway${parts.gatewayId ? ` ${parts.gatewayId}` : ''} is not connected: connect it on the Connect screen, then retry.`);
     let held = this.gatewayDrivers.get(g.info.id);
     if (held?.client !== g.client) {
@@ -378,7 +387,7 @@ export class Services {
     const first: JobTarget[] = [];
     const out = targets.map((t) => {
       const parts = gatewayTargetParts(t);
-      const g = parts ? (parts.gatewayId ? this.gateway.get(parts.gatewayId) : (this.gateway.routeOf(parts.deviceId) ?? this.gateway.current)) : null;
+      const g = parts ? this.gateway.reaching(parts) : null;
       const id = g?.info.id;
       if (!id || !release.components.some((c) => c.board !== null && c.board === g.info.board)) return t;
       const self = gatewaySelfTarget(id);

@@ -1,5 +1,5 @@
 import { deviceKeyOf, type JobsService } from '../jobs/jobs-service';
-import type { JobPolicy, JobRelease, JobSnapshot, JobSpec } from '../jobs/types';
+import type { JobDeviceRule, JobPolicy, JobRelease, JobSnapshot, JobSpec, JobTarget } from '../jobs/types';
 import { networkJobSpec, type NetworkJobInput } from './network-job';
 
 /** First-time commissioning: the project's network settings, then its system version, on the same devices. */
@@ -8,6 +8,10 @@ export interface CommissionInput extends NetworkJobInput {
   release: JobRelease;
   /** Policy of the firmware phase (default: the network phase's, confirming the new image). */
   firmwarePolicy?: JobPolicy;
+  /** The site list's fleet rules, applied by the firmware phase as by any firmware job (a locked device is not flashed). */
+  rules?: Record<string, JobDeviceRule>;
+  /** Orders the firmware phase's targets (the core puts a gateway's own update before its devices). */
+  arrange?: (targets: JobTarget[]) => JobTarget[];
 }
 
 /** How a commissioning visit ended: one job per phase, so one audit row per device and phase. */
@@ -38,10 +42,11 @@ export async function commission(service: JobsService, input: CommissionInput, s
   const firmwareSpec: JobSpec = {
     kind: 'firmware',
     release: input.release,
-    targets,
+    targets: input.arrange ? input.arrange(targets) : targets,
     policy: input.firmwarePolicy ?? netSpec.policy,
     technician: input.technician,
     ...(input.site === undefined ? {} : { site: input.site }),
+    ...(input.rules && Object.keys(input.rules).length > 0 ? { rules: input.rules } : {}),
   };
   const firmware = await phase(service, firmwareSpec, signal);
   const commissioned = firmware.devices.filter((d) => d.state === 'done').map((d) => d.key);

@@ -84,6 +84,14 @@ export class GatewayConnection {
     return this.collect;
   }
 
+  /**
+   * The gateway a job or a request reaches a device through: the one it names, else the one that
+   * hears the device best now, else the first connected.
+   */
+  reaching(target: { gatewayId?: string | null; deviceId: string }): OpenGateway | null {
+    return target.gatewayId ? this.get(target.gatewayId) : (this.routeOf(target.deviceId) ?? this.current);
+  }
+
   /** The gateway a device is reached through: the one that hears it best now, else the only one connected. */
   routeOf(deviceId: string): OpenGateway | null {
     const heard = this.collect.devices.find((d) => d.id === deviceId && d.gateway);
@@ -197,7 +205,7 @@ export class GatewayConnection {
   /** Makes one device blink `identify`, through its gateway or on its own link. */
   async identify(target: HeardDevice['target'], direct: (t: HeardDevice['target']) => Link | null): Promise<void> {
     if (target.kind === 'gateway') {
-      const g = target.gatewayId ? this.get(target.gatewayId) : this.routeOf(target.deviceId);
+      const g = this.reaching(target);
       if (!g) throw new SiteflashError('no-gateway', target.gatewayId ? `The gateway ${target.gatewayId} is not connected.` : 'No gateway is connected.');
       await g.client.led('identify', target.deviceId);
       return;

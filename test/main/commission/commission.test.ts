@@ -63,4 +63,36 @@ describe('first-time commissioning', () => {
     expect(rows('loopback:c2')).toEqual(['pan 0xbeef ch 20 aes-ccm-128 failed']);
     await service.close();
   });
+
+  it("applies the site list's fleet rules to its firmware phase: a locked device gets the network settings but no firmware", { timeout: 30_000 }, async () => {
+    await freshProjectKey('ruled-site');
+    const clock = new ManualClock();
+    const devices = [0, 1].map((n) => new SimDevice(netDeviceOptions(120 + n, clock)));
+    const links = new Map<string, Link>(devices.map((d, n) => [`r${n}`, createSimLink(d, { framing: 'serial', clock, name: `r${n}` })]));
+    const release = simRelease({ size: 20_000 });
+    const { db, cleanup } = tempDb();
+    cleanups.push(cleanup, () => devices.forEach((d) => d.dispose()));
+    const driver = new SmpDriver({ clock, timeoutMs: 500, resetSettleMs: 50, openLink: (t) => links.get(t.link.kind === 'loopback' ? t.link.name : '') as Link });
+    const service = new JobsService({ db, driver, clock, rng: seededRandom(5), netKey: keychainNetKeys(keychain), openImage: release.open });
+    const result = await drive(
+      clock,
+      commission(service, {
+        targets: devices.map((_, n) => ({ link: { kind: 'loopback', name: `r${n}` } })),
+        network: { projectId: 'ruled-site', ...NEW_NET },
+        release: { kind: 'image', name: 'system 1.1.0', components: [release.component] },
+        rules: { [devices[1]!.id]: { locked: 'Warranty case 4411' } },
+        technician: 'Ada Tech',
+        policy: { ledConfirm: false, retries: 0, rejoinTimeoutMs: 5000 },
+      }),
+      20,
+    );
+    expect(result.network.devices.map((d) => d.state)).toEqual(['done', 'done']);
+    expect(result.firmware?.devices.map((d) => `${d.key} ${d.state} ${d.reasonKind ?? ''}`.trim())).toEqual(['loopback:r0 done', 'loopback:r1 failed locked']);
+    expect(result.firmware?.devices[1]?.reason).toContain('Warranty case 4411');
+    expect(devices[0]?.flash.image(0)?.version.minor).toBe(1);
+    expect(devices[1]?.flash.image(0)?.version.minor).toBe(0);
+    expect(devices[1]?.flash.image(1), 'nothing sent to the locked device').toBeUndefined();
+    expect(devices[1]?.panId()).toBe(NEW_NET.panId);
+    await service.close();
+  });
 });
