@@ -7,11 +7,18 @@ import type { DeviceSnapshot, JobSnapshot, ProgressFigures } from '../../../prel
 import type { DeviceRowModel, LinkType } from './device-view';
 import { needsAttention, networkStepText } from './network-view';
 
+const GATEWAY_SELF_KEY = 'loopback:gateway-self/';
+
+/** True for a gateway installing its own firmware (key `loopback:gateway-self/<gateway>`), before its devices. */
+export function isGatewaySelf(d: Pick<DeviceSnapshot, 'key'>): boolean {
+  return d.key.startsWith(GATEWAY_SELF_KEY);
+}
+
 /** The link type of a device key (`serial:/dev/ttyACM0`, `loopback:gateway/[<gateway>/]<id>`, `loopback:demo/<id>`). */
 export function linkTypeOf(link: string): LinkType {
   if (/^(?:loopback:)?gateway[/:]/.test(link)) return 'gateway';
   // A gateway updating its own firmware does so over its own (serial) link.
-  if (link.startsWith('loopback:gateway-self/')) return 'serial';
+  if (link.startsWith(GATEWAY_SELF_KEY)) return 'serial';
   const kind = link.slice(0, link.indexOf(':'));
   if (kind === 'serial' || kind === 'ble' || kind === 'hid' || kind === 'udp') return kind;
   return 'loopback';
