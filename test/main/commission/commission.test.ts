@@ -19,24 +19,30 @@ afterAll(async () => {
   await clearKeychain();
 });
 
+/** Simulated devices on serial framing (loopback links `<prefix><n>`), a jobs service over them with the keychain's network keys, and a 20 kB release. */
+function fleet(prefix: string, firstId: number, faults: (NetFault | undefined)[], seed: number) {
+  const clock = new ManualClock();
+  const devices = faults.map((f, n) => new SimDevice(netDeviceOptions(firstId + n, clock, f)));
+  const links = new Map<string, Link>(devices.map((d, n) => [`${prefix}${n}`, createSimLink(d, { framing: 'serial', clock, name: `${prefix}${n}` })]));
+  const release = simRelease({ size: 20_000 });
+  const { db, cleanup } = tempDb();
+  cleanups.push(cleanup, () => devices.forEach((d) => d.dispose()));
+  const driver = new SmpDriver({ clock, timeoutMs: 500, resetSettleMs: 50, openLink: (t) => links.get(t.link.kind === 'loopback' ? t.link.name : '') as Link });
+  const service = new JobsService({ db, driver, clock, rng: seededRandom(seed), netKey: keychainNetKeys(keychain), openImage: release.open });
+  const targets = devices.map((_, n) => ({ link: { kind: 'loopback' as const, name: `${prefix}${n}` } }));
+  return { clock, devices, service, targets, release: { kind: 'image' as const, name: 'system 1.1.0', components: [release.component] } };
+}
+
 describe('first-time commissioning', () => {
   it('writes the network settings, then installs the system version, on the same devices; one audit row per phase', { timeout: 30_000 }, async () => {
     const key = await freshProjectKey('new-site');
-    const clock = new ManualClock();
-    const faults: (NetFault | undefined)[] = [undefined, undefined, 'never-rejoins'];
-    const devices = faults.map((f, n) => new SimDevice(netDeviceOptions(110 + n, clock, f)));
-    const links = new Map<string, Link>(devices.map((d, n) => [`c${n}`, createSimLink(d, { framing: 'serial', clock, name: `c${n}` })]));
-    const release = simRelease({ size: 20_000 });
-    const { db, cleanup } = tempDb();
-    cleanups.push(cleanup, () => devices.forEach((d) => d.dispose()));
-    const driver = new SmpDriver({ clock, timeoutMs: 500, resetSettleMs: 50, openLink: (t) => links.get(t.link.kind === 'loopback' ? t.link.name : '') as Link });
-    const service = new JobsService({ db, driver, clock, rng: seededRandom(4), netKey: keychainNetKeys(keychain), openImage: release.open });
+    const { clock, devices, service, targets, release } = fleet('c', 110, [undefined, undefined, 'never-rejoins'], 4);
     const result = await drive(
       clock,
       commission(service, {
-        targets: devices.map((_, n) => ({ link: { kind: 'loopback', name: `c${n}` } })),
+        targets,
         network: { projectId: 'new-site', ...NEW_NET },
-        release: { kind: 'image', name: 'system 1.1.0', components: [release.component] },
+        release,
         technician: 'Ada Tech',
         site: 'New Site',
         policy: { ledConfirm: false, retries: 2, rejoinTimeoutMs: 5000 },
@@ -66,20 +72,13 @@ describe('first-time commissioning', () => {
 
   it("applies the site list's fleet rules to its firmware phase: a locked device gets the network settings but no firmware", { timeout: 30_000 }, async () => {
     await freshProjectKey('ruled-site');
-    const clock = new ManualClock();
-    const devices = [0, 1].map((n) => new SimDevice(netDeviceOptions(120 + n, clock)));
-    const links = new Map<string, Link>(devices.map((d, n) => [`r${n}`, createSimLink(d, { framing: 'serial', clock, name: `r${n}` })]));
-    const release = simRelease({ size: 20_000 });
-    const { db, cleanup } = tempDb();
-    cleanups.push(cleanup, () => devices.forEach((d) => d.dispose()));
-    const driver = new SmpDriver({ clock, timeoutMs: 500, resetSettleMs: 50, openLink: (t) => links.get(t.link.kind === 'loopback' ? t.link.name : '') as Link });
-    const service = new JobsService({ db, driver, clock, rng: seededRandom(5), netKey: keychainNetKeys(keychain), openImage: release.open });
+    const { clock, devices, service, targets, release } = fleet('r', 120, [undefined, undefined], 5);
     const result = await drive(
       clock,
       commission(service, {
-        targets: devices.map((_, n) => ({ link: { kind: 'loopback', name: `r${n}` } })),
+        targets,
         network: { projectId: 'ruled-site', ...NEW_NET },
-        release: { kind: 'image', name: 'system 1.1.0', components: [release.component] },
+        release,
         rules: { [devices[1]!.id]: { locked: 'Warranty case 4411' } },
         technician: 'Ada Tech',
         policy: { ledConfirm: false, retries: 0, rejoinTimeoutMs: 5000 },
