@@ -8,6 +8,7 @@ import { SiteflashError, toErrorValue } from './errors';
 import { LogHub, type Logger } from './log/logger';
 import { osPortLister, type PortLister } from './ports/os-ports';
 import { PortWatcher } from './ports/port-watcher';
+import { AddedLinks } from './settings/added-links';
 import { DeviceFinder } from './devices/device-finder';
 import { loadNoble } from './links/ble-noble';
 import type { DeviceSources } from './links/device-list';
@@ -77,13 +78,17 @@ export class Core {
   constructor(readonly options: CoreOptions) {
     this.logs = new LogHub(options.logToFile === false ? null : join(options.dataDir, 'logs', 'siteflash.log'));
     this.log = this.logs.logger('siteflash');
-    this.ports = new PortWatcher(options.portLister ?? osPortLister(), this.log.child('ports'), options.portPollMs);
+    // Ports and addresses the technician added by hand are still there after a restart.
+    const added = new AddedLinks(options.dataDir);
+    this.ports = new PortWatcher(options.portLister ?? osPortLister(), this.log.child('ports'), options.portPollMs, undefined, added);
     this.ports.on('added', (p) => this.emit('ports:added', p));
     this.ports.on('removed', (p) => this.emit('ports:removed', p));
     this.releases = new ReleasesService(options.dataDir, this.log.child('releases'));
     this.devices = new DeviceFinder(
       { serial: () => this.ports.list(), ...(options.deviceSources ?? { noble: loadNoble, hid: loadNodeHid }) },
       this.log.child('devices'),
+      undefined,
+      added,
     );
     this.services = new Services(options.dataDir, this.releases, this.log, () => this.directTargets(), options.jobs);
     this.uploads = new UploadStaging(join(options.dataDir, 'staging'), this.log.child('uploads'), { maxBytes: MAX_IMPORT_BYTES });

@@ -6,6 +6,7 @@ import { createLink, type LinkDescriptor } from '../links/factory';
 import type { Link } from '../links/link';
 import { parseDeviceAddress, udpLinkId } from '../links/udp-link';
 import type { Logger } from '../log/logger';
+import type { AddedLinks } from '../settings/added-links';
 import { DeviceError } from './errors';
 
 /** How long an added address has to answer its first query (an SMP identity, or OS info and params). */
@@ -26,7 +27,15 @@ export class DeviceFinder {
     private readonly log: Logger,
     /** Opens a link for a probe (tests pass one to a simulator); the link factory by default. */
     private readonly openLink: (d: LinkDescriptor) => Link = (d) => createLink(d),
-  ) {}
+    /** Where the addresses are kept across restarts (main/settings/added-links.ts); none: for this run only. */
+    private readonly kept?: AddedLinks,
+  ) {
+    // Addresses added in an earlier run are listed again (each answers, or not, when the list is asked).
+    for (const id of kept?.addresses ?? []) {
+      const parsed = parseDeviceAddress(id);
+      if (parsed.ok) this.udp.set(udpLinkId(parsed.host, parsed.port), { host: parsed.host, port: parsed.port });
+    }
+  }
 
   /** The devices added by address, for jobs and Collect. */
   addresses(): { host: string; port: number }[] {
@@ -56,6 +65,7 @@ export class DeviceFinder {
       throw err;
     }
     this.udp.set(id, { host, port });
+    this.kept?.set('addresses', id, true);
     this.log.info(`device added by address: ${id}`);
     return summary(entry);
   }
@@ -63,6 +73,7 @@ export class DeviceFinder {
   /** Forgets a device added by address. */
   removeAddress(address: string): void {
     if (!this.udp.delete(address)) throw new SiteflashError('address-not-found', `${address} was not added by address.`);
+    this.kept?.set('addresses', address, false);
   }
 
   scan(options: { scanMs?: number; query?: boolean } = {}): Promise<{ devices: DeviceSummary[]; problems: DeviceProblem[] }> {

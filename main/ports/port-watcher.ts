@@ -3,6 +3,7 @@ import { stat } from 'node:fs/promises';
 import type { PortInfo } from '../../preload/api';
 import { SiteflashError } from '../errors';
 import type { Logger } from '../log/logger';
+import type { AddedLinks } from '../settings/added-links';
 import type { PortLister } from './os-ports';
 
 /** Timer functions, injected so the watcher is tested without waiting. */
@@ -18,8 +19,8 @@ interface WatcherEvents {
 
 /**
  * Keeps the list of serial ports current: the OS list, polled (serialport has no hot-plug events),
- * plus ports the technician added by path (pseudo-terminals, rfcomm, bridges the OS does not list).
- * Emits `added` and `removed` with the port as it was last seen.
+ * plus ports the technician added by path (pseudo-terminals, rfcomm, bridges the OS does not list),
+ * kept across restarts when given an {@link AddedLinks}. Emits `added` and `removed` with the port as it was last seen.
  */
 export class PortWatcher extends EventEmitter<WatcherEvents> {
   private current = new Map<string, PortInfo>();
@@ -33,8 +34,12 @@ export class PortWatcher extends EventEmitter<WatcherEvents> {
     private readonly log: Logger,
     private readonly intervalMs = 1000,
     private readonly timers: Timers = { setInterval, clearInterval: (h) => clearInterval(h as NodeJS.Timeout) },
+    /** Where the ports added by path are kept across restarts (main/settings/added-links.ts); none: for this run only. */
+    private readonly kept?: AddedLinks,
   ) {
     super();
+    // Ports added in an earlier run: listed whenever their path is a tty again.
+    for (const path of kept?.ports ?? []) this.manual.set(path, { path, source: 'by-path' });
   }
 
   /** Starts polling; the first poll runs at once. */
@@ -65,6 +70,7 @@ export class PortWatcher extends EventEmitter<WatcherEvents> {
     if (!info.isCharacterDevice()) throw new SiteflashError('not-a-port', `${path} is not a serial port (not a character device).`);
     const port: PortInfo = { path, source: 'by-path' };
     this.manual.set(path, port);
+    this.kept?.set('ports', path, true);
     await this.poll();
     return port;
   }
@@ -72,6 +78,7 @@ export class PortWatcher extends EventEmitter<WatcherEvents> {
   /** Forgets a port added by path. */
   async removeManual(path: string): Promise<void> {
     if (!this.manual.delete(path)) throw new SiteflashError('port-not-found', `${path} was not added by path.`);
+    this.kept?.set('ports', path, false);
     await this.poll();
   }
 

@@ -26,8 +26,10 @@ beforeAll(async () => {
   host = await startUdpHost(device);
   await new Promise<void>((r) => silent.bind(0, '127.0.0.1', () => r()));
 });
+/** The restart test closes the core itself. */
+let closed = false;
 afterAll(async () => {
-  await core.close();
+  if (!closed) await core.close();
   await host.stop();
   silent.close();
   device.dispose();
@@ -74,5 +76,30 @@ describe('a device on the network added by address (SMP over UDP), through the c
     // The device details read its slots over the same link.
     const slots = value(await core.invoke('device:image-state', { target: { kind: 'udp', host: '127.0.0.1', port: host.port } })).slots;
     expect(slots.find((s) => s.active)).toMatchObject({ version: '1.5.0+17', confirmed: true });
+  });
+
+  it('keeps the address and a port added by path across a restart, and forgets them when told', { timeout: 30_000 }, async () => {
+    const port = value(await core.invoke('ports:add-by-path', { path: '/dev/null' }));
+    expect(port).toMatchObject({ path: '/dev/null', source: 'by-path' });
+    await core.close();
+    closed = true;
+    // The same data folder, a new start: nothing added again by hand.
+    const again = new Core({ dataDir, host: 'cli', logToFile: false, portLister: async () => [], deviceSources: {} });
+    try {
+      expect(value(await again.invoke('ports:list', {})).map((p) => [p.path, p.source])).toEqual([['/dev/null', 'by-path']]);
+      const listed = value(await again.invoke('devices:scan', { query: true })).devices.filter((d) => d.link === 'udp');
+      expect(listed.map((d) => [d.address, d.report?.identity?.id])).toEqual([[`udp:127.0.0.1:${host.port}`, device.id]]);
+      value(await again.invoke('devices:remove-address', { address: `udp:127.0.0.1:${host.port}` }));
+      value(await again.invoke('ports:remove-by-path', { path: '/dev/null' }));
+    } finally {
+      await again.close();
+    }
+    const third = new Core({ dataDir, host: 'cli', logToFile: false, portLister: async () => [], deviceSources: {} });
+    try {
+      expect(value(await third.invoke('ports:list', {}))).toEqual([]);
+      expect(value(await third.invoke('devices:scan', { query: false })).devices).toEqual([]);
+    } finally {
+      await third.close();
+    }
   });
 });
