@@ -37,6 +37,8 @@ export interface UpdateOptions {
   check?: (identity: DeviceIdentity | undefined) => void | Promise<void>;
   /** Overrides the window from mcumgr params (`--window N`; 1 = no pipelining). */
   window?: number;
+  /** Serial: the lines the device's UART holds while it works, when known better than the default (`--line-buffers N`). */
+  lineBuffers?: number;
   alignment?: number;
   clock?: Clock;
   /** Waiting for the device after the reset (default: 60 s, backoff 200 ms … 2 s). */
@@ -81,7 +83,7 @@ export async function runUpdate(session: SmpSession, image: UpdateImage, o: Upda
   const { signal } = o;
   const clock = o.clock ?? systemClock;
   o.onStep?.('checking');
-  const params = await negotiateParams(session, { signal });
+  const params = await negotiateParams(session, { signal, ...(o.lineBuffers !== undefined ? { lineBuffers: o.lineBuffers } : {}) });
   if (o.window !== undefined) chooseWindow(session, o.window);
   const identity = await fieldIdentity(session, signal);
   const proof = await readProofFrom(identity, o.proof);

@@ -105,12 +105,18 @@ export function makeDeviceCommands(deps: Partial<DeviceCommandDeps> = {}): Comma
     {
       name: 'upload',
       summary: 'Verify a signed image, then upload it (with --install: test, reset, wait, confirm)',
-      usage: `upload IMAGE ${PORT_USAGE} [--window N | --no-pipeline] [--install] [--json]`,
+      usage: `upload IMAGE ${PORT_USAGE} [--window N | --no-pipeline] [--line-buffers N] [--install] [--json]`,
+      help: [
+        '--window N        requests in flight (default: from the device\'s mcumgr params; 1 = no pipelining)',
+        '--line-buffers N  serial: 128-byte lines the device\'s UART holds while it works on a request, sent ahead',
+        '                  of its answer (default: 7 for MCUboot serial recovery recognised by a 1020-byte probe,',
+        '                  2 for any other serial server, e.g. Zephyr\'s CONFIG_UART_MCUMGR_RX_BUF_COUNT=2; 0 = none)',
+      ].join('\n'),
       run: (argv, ctx) =>
         withPortSession<ExtraOptions, UploadPlan>(
           d,
           argv,
-          { window: { type: 'string' }, 'no-pipeline': { type: 'boolean' }, install: { type: 'boolean' } },
+          { window: { type: 'string' }, 'no-pipeline': { type: 'boolean' }, 'line-buffers': { type: 'string' }, install: { type: 'boolean' } },
           ctx,
           (session, values, _positionals, plan) => uploadRun(session, values.install === true, plan, ctx),
           // Checked before the port is opened: a bad file or option never reaches a device.
@@ -118,7 +124,9 @@ export function makeDeviceCommands(deps: Partial<DeviceCommandDeps> = {}): Comma
             const path = positionals[0];
             if (!path || positionals.length > 1) throw new UsageError('give exactly one IMAGE file');
             const window = values['no-pipeline'] ? 1 : values.window === undefined ? undefined : wholeNumber(String(values.window), '--window');
-            return { path, window, verdict: await d.verify(path, ctx) };
+            const raw = values['line-buffers'];
+            const lineBuffers = raw === undefined ? undefined : lineCount(String(raw));
+            return { path, window, lineBuffers, verdict: await d.verify(path, ctx) };
           },
         ),
     },
@@ -152,11 +160,20 @@ export function makeDeviceCommands(deps: Partial<DeviceCommandDeps> = {}): Comma
 interface UploadPlan {
   path: string;
   window: number | undefined;
+  lineBuffers: number | undefined;
   verdict: ValidVerdict;
 }
 
+/** `--line-buffers N`: 0 to 64 lines (MCUboot's CONFIG_BOOT_LINE_BUFS and Zephyr's buffer counts are small). */
+function lineCount(text: string): number {
+  const n = /^\d{1,2}$/.test(text) ? Number(text) : NaN;
+  if (!(n >= 0 && n <= 64)) throw new UsageError(`--line-buffers takes a whole number from 0 to 64, not "${text}"`);
+  return n;
+}
+
 /** `upload`: the bytes only, or with `install` the whole update flow (smp.md §5.7). */
-async function uploadRun(session: SmpSession, install: boolean, { path, window, verdict }: UploadPlan, ctx: CliContext): Promise<number> {
+async function uploadRun(session: SmpSession, install: boolean, { path, window, lineBuffers, verdict }: UploadPlan, ctx: CliContext): Promise<number> {
+  const lines = lineBuffers === undefined ? {} : { lineBuffers };
   const source = await openFileSource(path);
   const bar = progressBar(ctx);
   const sha = Buffer.from(verdict.fileSha256, 'hex');
@@ -171,18 +188,18 @@ async function uploadRun(session: SmpSession, install: boolean, { path, window, 
       // A USB port's serial number is proof of which unit comes back after the reset, besides the field identity.
       const portPath = session.link.kind === 'serial' ? session.link.id.replace(/^serial:/, '') : undefined;
       const proof = portPath ? { proof: { usbSerial: () => usbSerialOf(portPath) } } : {};
-      const result = await runUpdate(session, { source, hash, version, sha }, { window, onProgress: bar, onStep, check, ...proof, signal: ctx.signal });
+      const result = await runUpdate(session, { source, hash, version, sha }, { window, ...lines, onProgress: bar, onStep, check, ...proof, signal: ctx.signal });
       const images = result.slots.map(slotJson);
       const identity = result.identity === 'unproven' ? '\nThe device gave no identity to compare after its reset (no field group, no USB serial number).' : '';
       ctx.out(ctx.json ? JSON.stringify({ outcome: result.outcome, version, identity: result.identity ?? null, images }, null, 2) : `${outcomeText(result.outcome, version)}${identity}\n\n${formatSlots(images)}`);
       return result.outcome === 'rolled-back' || result.outcome === 'not-swapped' ? EXIT.failed : EXIT.ok;
     }
-    const params = await negotiateParams(session, { signal: ctx.signal });
+    const params = await negotiateParams(session, { signal: ctx.signal, ...lines });
     if (window !== undefined) chooseWindow(session, window);
     // Board tag and hash TLV checked before any byte, as in --install.
     warn(await checkImageFits(session, facts, await fieldIdentity(session, ctx.signal), ctx.signal));
     const result = await uploadImage(session, source, { bufSize: params.bufSize, sha, onProgress: bar, signal: ctx.signal });
-    if (ctx.json) ctx.out(JSON.stringify({ uploaded: result, version, window: session.window }, null, 2));
+    if (ctx.json) ctx.out(JSON.stringify({ uploaded: result, version, window: session.window, lineBuffers: session.lineBuffers ?? null }, null, 2));
     else ctx.out(`Uploaded ${version} (${result.total} bytes${result.resumedFrom ? `, resumed at ${result.resumedFrom}` : ''}). Run with --install to test, reset and confirm it.`);
     return result.match === false ? EXIT.failed : EXIT.ok;
   } finally {

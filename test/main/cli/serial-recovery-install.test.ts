@@ -79,6 +79,23 @@ describe('installing through MCUboot serial recovery (built CLI against siteflas
     expect(text.stdout).toContain('already runs 1.4.0+2');
   }, 240_000);
 
+  it('upload sends ahead within the line buffers the probe recognised (7), or the ones --line-buffers names; a bad count exits 2', async () => {
+    const plain = await siteflash(['upload', imagePath, '--port', ports[1]!, '--json']);
+    expect(plain.code, plain.stderr).toBe(0);
+    expect(JSON.parse(plain.stdout)).toMatchObject({ window: 1, lineBuffers: 7, uploaded: { total: expect.any(Number) } });
+    const three = await siteflash(['upload', imagePath, '--port', ports[1]!, '--line-buffers', '3', '--json']);
+    expect(three.code, three.stderr).toBe(0);
+    expect(JSON.parse(three.stdout)).toMatchObject({ lineBuffers: 3 });
+    // No pipelining at all: nothing of the next request before the answer.
+    const none = await siteflash(['upload', imagePath, '--port', ports[1]!, '--no-pipeline', '--line-buffers', '5', '--json']);
+    expect(JSON.parse(none.stdout)).toMatchObject({ window: 1, lineBuffers: 0 });
+    for (const bad of ['99', '1.5', 'two']) {
+      const r = await siteflash(['upload', imagePath, '--port', ports[1]!, '--line-buffers', bad]);
+      expect(r.code, bad).toBe(2);
+      expect(r.stderr).toContain('--line-buffers takes a whole number from 0 to 64');
+    }
+  }, 180_000);
+
   it('update (the job engine) installs on a serial-recovery device and records done, not a failure or rollback', async () => {
     const r = await siteflash(['update', imagePath, '--port', ports[2]!, '--no-confirm', '--technician', 't', '--json']);
     expect(r.code, r.stderr + r.stdout).toBe(0);
