@@ -1,6 +1,5 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { z } from 'zod';
+import { readJsonFile, writeJsonFile } from './json-file';
 
 const schema = z.object({
   /** Serial ports added by path (pseudo-terminals, rfcomm, bridges the OS does not list). */
@@ -23,14 +22,7 @@ export class AddedLinks {
   private value: AddedLinksValue;
 
   constructor(private readonly dataDir: string) {
-    let raw: unknown = {};
-    try {
-      raw = JSON.parse(readFileSync(join(dataDir, FILE), 'utf8'));
-    } catch {
-      // First start, or an unreadable file.
-    }
-    const parsed = schema.safeParse(raw);
-    this.value = parsed.success ? parsed.data : schema.parse({});
+    this.value = readJsonFile(dataDir, FILE, schema);
   }
 
   get ports(): string[] {
@@ -45,9 +37,6 @@ export class AddedLinks {
   set(kind: keyof AddedLinksValue, item: string, kept: boolean): void {
     const rest = this.value[kind].filter((x) => x !== item);
     this.value = { ...this.value, [kind]: kept ? [...rest, item] : rest };
-    mkdirSync(this.dataDir, { recursive: true });
-    const tmp = join(this.dataDir, `${FILE}.tmp`);
-    writeFileSync(tmp, JSON.stringify(this.value, null, 2));
-    renameSync(tmp, join(this.dataDir, FILE));
+    writeJsonFile(this.dataDir, FILE, this.value);
   }
 }

@@ -1,7 +1,6 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { z } from 'zod';
 import type { AppSettings } from '../../preload/api';
+import { readJsonFile, writeJsonFile } from './json-file';
 
 const schema = z.object({
   siteName: z.string().max(200).default(''),
@@ -21,14 +20,8 @@ export class AppSettingsStore {
   private value: AppSettings;
 
   constructor(private readonly dataDir: string) {
-    let raw: unknown = {};
-    try {
-      raw = JSON.parse(readFileSync(join(dataDir, FILE), 'utf8'));
-    } catch {
-      // First start, or an unreadable file: start from defaults rather than refuse to run.
-    }
-    const parsed = schema.safeParse(raw);
-    this.value = parsed.success ? parsed.data : schema.parse({});
+    // First start, or an unreadable file: the defaults, rather than refuse to run.
+    this.value = readJsonFile(dataDir, FILE, schema);
   }
 
   get current(): AppSettings {
@@ -37,10 +30,7 @@ export class AppSettingsStore {
 
   update(change: Partial<AppSettings>): AppSettings {
     this.value = schema.parse({ ...this.value, ...change });
-    mkdirSync(this.dataDir, { recursive: true });
-    const tmp = join(this.dataDir, `${FILE}.tmp`);
-    writeFileSync(tmp, JSON.stringify(this.value, null, 2));
-    renameSync(tmp, join(this.dataDir, FILE));
+    writeJsonFile(this.dataDir, FILE, this.value);
     return this.current;
   }
 }
