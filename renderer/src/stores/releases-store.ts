@@ -1,5 +1,6 @@
 import { createStore } from 'zustand/vanilla';
 import type { BundleInfo, ErrorValue, ImageCheck, SiteflashBridge, TrustedKeyInfo } from '../../../preload/api';
+import { changeCounter } from './changes';
 import { sendFile } from './file-upload';
 
 /** Release bundles and trusted keys as the core reports them; the core decides every verdict. */
@@ -24,11 +25,14 @@ export interface ReleasesState {
 
 export function createReleasesStore(bridge: () => SiteflashBridge) {
   return createStore<ReleasesState>()((set, get) => {
+    // Listing re-reads every bundle: an import, a check or a removal may be answered meanwhile.
+    const changes = changeCounter();
     const replace = (bundle: BundleInfo) => {
       const others = get().bundles.filter((b) => b.id !== bundle.id);
       return [bundle, ...others].sort((a, b) => b.created.localeCompare(a.created));
     };
     const imported = async (result: Awaited<ReturnType<SiteflashBridge['invoke']>>) => {
+      changes.changed();
       if (result.ok) {
         const bundle = result.value as BundleInfo;
         set({ bundles: replace(bundle), lastImported: bundle.id, error: null, busy: null });
@@ -43,7 +47,12 @@ export function createReleasesStore(bridge: () => SiteflashBridge) {
       imageCheck: null,
       sending: null,
       async load() {
+        const mark = changes.mark();
         const [bundles, keys] = await Promise.all([bridge().invoke('releases:list', {}), bridge().invoke('keys:list', {})]);
+        if (changes.since(mark)) {
+          if (bundles.ok && keys.ok) void get().load();
+          return;
+        }
         set({
           bundles: bundles.ok ? bundles.value : get().bundles,
           keys: keys.ok ? keys.value : get().keys,
@@ -63,11 +72,13 @@ export function createReleasesStore(bridge: () => SiteflashBridge) {
       async verify(id) {
         set({ busy: `verify:${id}`, error: null });
         const result = await bridge().invoke('releases:verify', { id });
+        changes.changed();
         if (result.ok) set({ bundles: replace(result.value), busy: null });
         else set({ error: result.error, busy: null });
       },
       async remove(id) {
         const result = await bridge().invoke('releases:remove', { id });
+        changes.changed();
         if (result.ok) set({ bundles: get().bundles.filter((b) => b.id !== id), error: null });
         else set({ error: result.error });
       },
@@ -75,6 +86,7 @@ export function createReleasesStore(bridge: () => SiteflashBridge) {
         set({ busy: 'check', error: null, imageCheck: null });
         const sent = await sendFile(bridge(), file);
         const result = sent.ok ? await bridge().invoke('image:check-upload', { uploadId: sent.value.uploadId }) : sent;
+        changes.changed();
         if (result.ok) set({ imageCheck: result.value, busy: null });
         else set({ error: result.error, busy: null });
       },
