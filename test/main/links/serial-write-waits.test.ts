@@ -1,7 +1,8 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SerialLink } from '../../../main/links/serial-link';
+import type { LinkCloseReason } from '../../../main/links/link';
+import { SerialLink, writeStallMs } from '../../../main/links/serial-link';
 
 /**
  * One pseudo-terminal whose master a python process holds (no socat between: bytes from the far
@@ -66,4 +67,40 @@ describe('SerialLink: a write waiting for room while a read waits for data (real
     expect(written).toBe(true);
     await link.close();
   }, 60_000);
+
+  it('a write the far end never takes fails after the stall bound, and the link closes with that reason; the port opens again', async () => {
+    const child = spawn('python3', ['-c', FAR_END]);
+    far = child;
+    const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+    const path = String((await lines.next()).value);
+    // A short bound for the test; the default comes from the baud rate (below).
+    const link = new SerialLink({ path, baudRate: 1_000_000, stallMs: () => 1500 });
+    await link.open();
+    const closes: LinkCloseReason[] = [];
+    link.onClose((r) => closes.push(r));
+    const started = Date.now();
+    // Nobody ever reads the master: the OS takes the first 4 KiB or so, then never more.
+    const err = await link.write(new Uint8Array(256 * 1024).fill(0x41)).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err, 'the write must fail, not wait forever').toMatchObject({ name: 'LinkError', kind: 'io' });
+    expect((err as Error).message).toBe(`${path} took no data for 1.5 s: the device is not reading its port.`);
+    expect(Date.now() - started, 'not before the bound').toBeGreaterThanOrEqual(1400);
+    for (let i = 0; i < 100 && closes.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(closes).toEqual([{ kind: 'error', message: `${path} took no data for 1.5 s: the device is not reading its port.` }]);
+    expect(link.isOpen).toBe(false);
+    // The upload's recovery reopens the port: that must work on the same path.
+    child.stdin.write('drain 1\n');
+    await lines.next();
+    await link.open();
+    expect(link.isOpen).toBe(true);
+    await link.close();
+  }, 60_000);
+
+  it('the default stall bound: the write and 8 KiB of earlier writes on the wire at 10 bits a byte, plus a request\'s 5 s', () => {
+    expect(writeStallMs(1400, 115_200)).toBe(5000 + Math.ceil((9592 * 10 * 1000) / 115_200));
+    expect(writeStallMs(1400, 9600)).toBe(14_992);
+    expect(writeStallMs(0, 1_000_000)).toBe(5082);
+  });
 });
