@@ -14,9 +14,10 @@ export interface DemoSigningKeys {
 /**
  * Writes the demo release bundle into `dir`: one signed image per demo board, signed with `keys`
  * (in the app: the demo keys made for its data folder). It then goes through the normal import, so
- * the demo exercises the same verification as a real release.
+ * the demo exercises the same verification as a real release. A test that signs the same contents
+ * with its own keys gives them its own `name`: the demo's says it is signed with the demo key.
  */
-export async function writeDemoBundle(dir: string, keys: DemoSigningKeys): Promise<void> {
+export async function writeDemoBundle(dir: string, keys: DemoSigningKeys, name: string = DEMO_BUNDLE.name): Promise<void> {
   const { image: imageKey, release: releaseKey } = keys;
   const components = DEMO_BOARDS.map((b) => ({
     board: b.board,
@@ -25,5 +26,5 @@ export async function writeDemoBundle(dir: string, keys: DemoSigningKeys): Promi
     image: buildImage({ body: seededBody(`${b.board}@${b.releaseVersion}`, b.imageSize), version: b.releaseVersion, signingKey: imageKey, board: b.board }),
     rules: { minUpgradeFrom: b.installedVersion.replace(/\+.*/, '') + '+0' },
   }));
-  await writeBundleFolder(dir, buildBundle({ ...DEMO_BUNDLE, created: CREATED, components, releaseKey }));
+  await writeBundleFolder(dir, buildBundle({ ...DEMO_BUNDLE, name, created: CREATED, components, releaseKey }));
 }

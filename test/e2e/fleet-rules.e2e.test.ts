@@ -12,6 +12,7 @@ import { testSigningKeys } from '../main/image/signing-keys';
 import { seededRng } from '../main/sync/fakes';
 import { TestCloud } from '../main/sync/server';
 import { scanA11y } from './a11y';
+import { SITE_RELEASE_NAME } from './site-release';
 import { launchBrowser, openPage, resultsDir, screenshot, startApp, stepwise, type RunningApp } from './harness';
 
 const TOKEN = 'tok_fleet_rules_e2e_51d2';
@@ -60,7 +61,7 @@ describe('fleet rules and the checklist on a prepared site (test cloud, devices 
     const dir = mkdtempSync(join(tmpdir(), 'siteflash-fleet-e2e-'));
     fleet = await startFleet({ count: 5, board: 'sf-sensor-t', version: '1.4.2+0', baud: 115200, dir: join(dir), device: { hwRev: 'A' } });
     [app, browser] = await Promise.all([startApp(), launchBrowser()]);
-    await writeDemoBundle(join(dir, 'bundle'), testSigningKeys(app.dataDir));
+    await writeDemoBundle(join(dir, 'bundle'), testSigningKeys(app.dataDir), SITE_RELEASE_NAME);
     execFileSync('tar', ['-cf', join(dir, 'bundle.tar'), '-C', join(dir, 'bundle'), '.']);
     cloud = new TestCloud({ token: TOKEN, rng: seededRng(9), bundles: new Map([[DEMO_BUNDLE.id, readFileSync(join(dir, 'bundle.tar'))]]) });
     const [plain, pinned, locked, dev] = ids() as [string, string, string, string];

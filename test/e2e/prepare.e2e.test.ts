@@ -10,6 +10,7 @@ import { DEMO_BUNDLE } from '../../main/demo/demo-catalog';
 import { seededRng } from '../main/sync/fakes';
 import { TestCloud } from '../main/sync/server';
 import { scanA11y } from './a11y';
+import { SITE_RELEASE_NAME } from './site-release';
 import { launchBrowser, openPage, screenshot, startApp, type RunningApp } from './harness';
 
 const TOKEN = 'tok_prepare_e2e_7c41';
@@ -25,7 +26,7 @@ describe('preparing a visit while online (test cloud in this process)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'siteflash-prepare-e2e-'));
     [app, browser] = await Promise.all([startApp(), launchBrowser()]);
     // Signed with keys the app's data folder trusts (no key ships with siteflash).
-    await writeDemoBundle(join(dir, 'bundle'), testSigningKeys(app.dataDir));
+    await writeDemoBundle(join(dir, 'bundle'), testSigningKeys(app.dataDir), SITE_RELEASE_NAME);
     execFileSync('tar', ['-cf', join(dir, 'bundle.tar'), '-C', join(dir, 'bundle'), '.']);
     cloud = new TestCloud({ token: TOKEN, rng: seededRng(7), bundles: new Map([[DEMO_BUNDLE.id, readFileSync(join(dir, 'bundle.tar'))]]) });
     await cloud.start();
