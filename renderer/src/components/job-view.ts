@@ -5,6 +5,7 @@
  */
 import type { DeviceSnapshot, JobSnapshot, ProgressFigures } from '../../../preload/api';
 import type { DeviceRowModel, LinkType } from './device-view';
+import { formatBytes, formatEta, formatRate } from './format';
 import { needsAttention, networkStepText } from './network-view';
 
 const GATEWAY_SELF_KEY = 'loopback:gateway-self/';
@@ -126,9 +127,14 @@ export function summarize(job: JobSnapshot): SummaryLine[] {
   return [...lines.values()].sort((a, b) => a.board.localeCompare(b.board) || a.version.localeCompare(b.version));
 }
 
+/** A device that reached an end: done, failed, rolled back or cancelled. */
+export function isEnded(d: Pick<DeviceSnapshot, 'state'>): boolean {
+  return d.state === 'done' || d.state === 'failed' || d.state === 'rolled-back' || d.state === 'cancelled';
+}
+
 /** True once every device of the job reached an end state. */
 export function isSettled(job: JobSnapshot): boolean {
-  return job.devices.every((d) => d.state === 'done' || d.state === 'failed' || d.state === 'rolled-back' || d.state === 'cancelled');
+  return job.devices.every(isEnded);
 }
 
 /** The devices' transfer figures added up (the job's own figures cover running devices only). */
@@ -161,5 +167,24 @@ export function firmwareOutcome(devices: readonly Pick<DeviceSnapshot, 'state' |
 
 /** Devices that reached an end (done, failed, rolled back, cancelled): overall progress counts every device of the job from the start. */
 export function endedCount(devices: readonly Pick<DeviceSnapshot, 'state'>[]): number {
-  return devices.filter((d) => d.state === 'done' || d.state === 'failed' || d.state === 'rolled-back' || d.state === 'cancelled').length;
+  return devices.filter(isEnded).length;
+}
+
+/**
+ * The words under a job's bar: the devices finished out of all of them, then what is on the wire.
+ * A time left is given only when every device not yet ended has its transfer under way: while others
+ * still wait (behind their gateway's own update, in the queue), the time of the transfers under way
+ * would read as the job's, so it says how many have not started instead.
+ */
+export function overallDetail(job: Pick<JobSnapshot, 'devices' | 'progress'>): string {
+  const { devices } = job;
+  const failed = devices.filter((d) => d.state === 'failed' || d.state === 'rolled-back').length;
+  const head = `${endedCount(devices)} of ${devices.length} devices finished${failed ? ` (${failed} failed)` : ''}`;
+  // The core's job figures cover running devices only; once they are done, sum what the rows show.
+  const overall = job.progress.total > 0 ? job.progress : sumProgress(devices);
+  if (overall.total === 0) return `${head} · no transfer started yet`;
+  if (devices.every(isEnded)) return `${head} · ${formatBytes(overall.bytes)} sent`;
+  const wire = `${formatBytes(overall.bytes)} of ${formatBytes(overall.total)} started · ${formatRate(overall.rate)}`;
+  const waiting = devices.filter((d) => !isEnded(d) && d.progress.total === 0).length;
+  return waiting > 0 ? `${head} · ${wire} · ${waiting} not started yet` : `${head} · ${wire} · ${formatEta(overall.etaSeconds)} left`;
 }
