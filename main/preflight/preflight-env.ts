@@ -64,8 +64,8 @@ export function corePreflightEnv(p: {
     builtAt: builtAt(),
     newestJournalAt: () => newestJournalAt(p.db),
     lastSyncAt: () => readSyncState(p.db).lastSyncAt,
-    // No cloud time is measured yet (the sync's health probe does not record the server's Date).
-    cloudOffsetMs: () => null,
+    // Measured by the sync's health probe when last online.
+    cloudOffsetMs: () => readSyncState(p.db).cloudOffsetMs,
     siteIds: p.siteIds,
     catalog: (id) => readSiteCatalog(p.db, id),
     releases: p.releases,

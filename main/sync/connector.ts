@@ -2,7 +2,7 @@ import type { SiteCatalog } from '../store/catalog-cache';
 import { recordedHead } from '../store/audit-chain';
 import type { Db } from '../store/db-type';
 import { Outbox, type OutboxKind } from '../store/outbox';
-import { readSyncState, recordSyncError, recordSyncSuccess } from '../store/sync-state';
+import { readSyncState, recordCloudOffset, recordSyncError, recordSyncSuccess } from '../store/sync-state';
 import { DEFAULT_BACKOFF } from './backoff';
 import { downloadBundle, type BundleRef, type VerifyBundle } from './bundle-download';
 import type { Clock, Rng } from './clock';
@@ -120,9 +120,14 @@ export class SyncConnector {
     }
   }
 
-  /** Probes the server (`GET /v1/health` with a short timeout) and updates `online`. */
+  /**
+   * Probes the server (`GET /v1/health` with a short timeout) and updates `online`; keeps the
+   * laptop's clock against the server's time it answered with (the preflight clock line reads it).
+   */
   async checkOnline(signal?: AbortSignal): Promise<boolean> {
-    const online = await probeOnline(this.endpoint, this.t.probeMs, signal);
+    const now = () => this.deps.clock.now();
+    const { online, cloudOffsetMs } = await probeOnline(this.endpoint, this.t.probeMs, signal, now);
+    if (cloudOffsetMs !== null) recordCloudOffset(this.deps.db, cloudOffsetMs, now());
     this.hub.update({ online });
     return online;
   }

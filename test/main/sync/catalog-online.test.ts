@@ -1,6 +1,10 @@
 import { createServer } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
+import { checkClock } from '../../../main/preflight/clock-check';
+import { corePreflightEnv } from '../../../main/preflight/preflight-env';
 import { readSiteCatalog } from '../../../main/store/catalog-cache';
+import { readSyncState } from '../../../main/store/sync-state';
+import { systemClock } from '../../../main/sync/clock';
 import { probeOnline } from '../../../main/sync/online';
 import type { SyncError } from '../../../main/sync/sync-error';
 import { makeHarness, type Harness } from './harness';
@@ -62,7 +66,7 @@ describe('online detection', () => {
     const addr = portal.address();
     const port = typeof addr === 'object' && addr ? addr.port : 0;
     const ep = { baseUrl: `http://127.0.0.1:${port}`, fetch, token: async () => null };
-    expect(await probeOnline(ep, 1_000)).toBe(false);
+    expect(await probeOnline(ep, 1_000)).toEqual({ online: false, cloudOffsetMs: null });
     await new Promise((r) => portal.close(r));
   });
 
@@ -72,8 +76,31 @@ describe('online detection', () => {
     const addr = silent.address();
     const port = typeof addr === 'object' && addr ? addr.port : 0;
     const ep = { baseUrl: `http://127.0.0.1:${port}`, fetch, token: async () => null };
-    expect(await probeOnline(ep, 100)).toBe(false);
+    expect(await probeOnline(ep, 100)).toEqual({ online: false, cloudOffsetMs: null });
     silent.closeAllConnections();
     await new Promise((r) => silent.close(r));
+  });
+
+  it("keeps the laptop's clock against the cloud's time from each health answer, for the preflight clock line offline", async () => {
+    h = await makeHarness({ connector: { clock: systemClock } });
+    // The cloud's clock is 7 minutes ahead: this laptop is 7 minutes behind it.
+    h.cloud.clockAheadMs = 7 * 60_000;
+    expect(await h.connector.checkOnline()).toBe(true);
+    const measured = readSyncState(h.db);
+    expect(Math.abs(measured.cloudOffsetMs! + 7 * 60_000), 'within the round trip and the rounding').toBeLessThan(2_000);
+    expect(Math.abs(measured.cloudOffsetAt! - Date.now())).toBeLessThan(5_000);
+    // Offline later: the preflight reads what was measured when last online.
+    h.cloud.down = true;
+    expect(await h.connector.checkOnline()).toBe(false);
+    const env = corePreflightEnv({ dataDir: h.dir, db: h.db, noble: {} as never, keychain: { list: async () => [] }, siteIds: () => [], releases: async () => [], heard: () => [] });
+    expect(env.cloudOffsetMs()).toBe(measured.cloudOffsetMs);
+    const line = checkClock({ now: Date.now(), builtAt: null, newestJournalAt: null, lastSyncAt: null, cloudOffsetMs: env.cloudOffsetMs() });
+    expect(line).toMatchObject({ status: 'warn' });
+    expect(line.detail).toContain("7 minutes behind the cloud's time when last online");
+    // Set right again: the next answer replaces it.
+    h.cloud.down = false;
+    h.cloud.clockAheadMs = 0;
+    await h.connector.checkOnline();
+    expect(Math.abs(readSyncState(h.db).cloudOffsetMs!)).toBeLessThan(2_000);
   });
 });

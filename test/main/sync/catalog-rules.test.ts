@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { readSiteCatalog } from '../../../main/store/catalog-cache';
 import { openDatabase } from '../../../main/store/database';
 import { MIGRATIONS } from '../../../main/store/migrations/index';
+import { readSyncState, recordCloudOffset, recordSyncError, recordSyncSuccess } from '../../../main/store/sync-state';
 import type { SyncError } from '../../../main/sync/sync-error';
 import { makeHarness, type Harness } from './harness';
 import { openApiChecker } from './openapi-validator';
@@ -98,12 +99,29 @@ describe('the fleet-rules migration (4)', () => {
     old.prepare("INSERT INTO catalog_sites (id, project_id, name, fetched_at) VALUES ('s', 'p', 'S', 1)").run();
     old.prepare("INSERT INTO catalog_devices (id, site_id, name, board, hw_rev, target_version, fetched_at) VALUES ('d', 's', 'Gate', 'b', 'A', '2.0.0', 1)").run();
     old.close();
-    const { db, migration } = openDatabase({ dataDir: dir });
+    const { db, migration } = openDatabase({ dataDir: dir, migrations: MIGRATIONS.slice(0, 4) });
     expect(migration.applied).toEqual(['fleet-rules']);
     expect(readSiteCatalog(db, 's')?.devices).toEqual([
       { id: 'd', siteId: 's', name: 'Gate', board: 'b', hwRev: 'A', targetVersion: '2.0.0', location: null, group: null, pinnedVersion: null, locked: false, lockReason: null, development: false },
     ]);
     expect(readSiteCatalog(db, 's')?.site).toEqual({ id: 's', projectId: 'p', name: 'S', targetVersion: null, groups: [] });
+    db.close();
+  });
+});
+
+describe('the cloud-clock migration (5)', () => {
+  it('keeps a version-4 sync state (last sync, last error) and has no cloud time measured yet', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'siteflash-clock-'));
+    dirs.push(dir);
+    const old = openDatabase({ dataDir: dir, migrations: MIGRATIONS.slice(0, 4) }).db;
+    recordSyncSuccess(old, 1_700_000_000_000);
+    recordSyncError(old, 'The cloud cannot be reached.', 1_700_000_100_000);
+    old.close();
+    const { db, migration } = openDatabase({ dataDir: dir });
+    expect(migration.applied).toEqual(['cloud-clock']);
+    expect(readSyncState(db)).toEqual({ lastSyncAt: 1_700_000_000_000, lastError: 'The cloud cannot be reached.', lastErrorAt: 1_700_000_100_000, cloudOffsetMs: null, cloudOffsetAt: null });
+    recordCloudOffset(db, -420_000.4, 1_700_000_200_000);
+    expect(readSyncState(db)).toMatchObject({ cloudOffsetMs: -420_000, cloudOffsetAt: 1_700_000_200_000 });
     db.close();
   });
 });

@@ -64,6 +64,9 @@ export class TestCloud {
   private readonly sockets = new Set<Socket>();
   private readonly faults: FaultPlan;
 
+  /** How far the server's clock runs ahead of this computer's (its health answer's `time`). */
+  clockAheadMs = 0;
+
   constructor(
     private readonly opts: {
       token: string;
@@ -102,7 +105,7 @@ export class TestCloud {
     const path = url.pathname;
     const method = req.method ?? 'GET';
     const body = method === 'POST' ? await readBody(req) : undefined;
-    if (path === '/v1/health' && method === 'GET') return this.json(res, method, '/v1/health', 200, { status: 'ok', time: new Date().toISOString() });
+    if (path === '/v1/health' && method === 'GET') return this.json(res, method, '/v1/health', 200, { status: 'ok', time: new Date(Date.now() + this.clockAheadMs).toISOString() });
     if (req.headers.authorization !== `Bearer ${this.token}`) {
       return this.json(res, method, routeOf(path), 401, { error: 'unauthorized', message: 'Invalid token.' });
     }
