@@ -140,6 +140,10 @@ class Upload {
     // The first chunk carries the most fields: if its budget holds no data, fail before a byte is sent.
     this.chunkLength(0, this.o.sha?.length ?? SHA256_LENGTH);
     this.sha = this.o.sha ?? (await sha256Of(this.source));
+    // Under way from the first request on: a first chunk may wait many seconds for an erase, and a
+    // screen should not say "no transfer yet" meanwhile. No rate yet, and no baseline for one: the
+    // device's first answer says where this run starts (a resume).
+    this.o.onProgress?.(0, this.total, 0, Infinity);
     let restartedForMatch = false;
     let resumedFrom: number | undefined;
     let needFirst = true;
