@@ -58,7 +58,6 @@ export class SecretStore {
       .sort();
   }
 
-
   private get redactor(): Redactor {
     return this.options.redactor ?? secretRedactor;
   }

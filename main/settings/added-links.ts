@@ -1,11 +1,14 @@
 import { z } from 'zod';
 import { readJsonFile, writeJsonFile } from './json-file';
 
+/** At most this many of each kind are kept (the oldest go first): the file stays small and readable. */
+const MAX_KEPT = 256;
+
 const schema = z.object({
   /** Serial ports added by path (pseudo-terminals, rfcomm, bridges the OS does not list). */
-  ports: z.array(z.string().min(1).max(4096)).max(256).default([]),
+  ports: z.array(z.string().min(1).max(4096)).max(MAX_KEPT).default([]),
   /** Devices added by network address, as their link ids (`udp:HOST:PORT`). */
-  addresses: z.array(z.string().min(1).max(300)).max(256).default([]),
+  addresses: z.array(z.string().min(1).max(300)).max(MAX_KEPT).default([]),
 });
 
 export type AddedLinksValue = z.infer<typeof schema>;
@@ -33,10 +36,10 @@ export class AddedLinks {
     return [...this.value.addresses];
   }
 
-  /** Keeps `item` in the list `kind` (once), or drops it. */
+  /** Keeps `item` in the list `kind` (once, as the newest), or drops it. */
   set(kind: keyof AddedLinksValue, item: string, kept: boolean): void {
     const rest = this.value[kind].filter((x) => x !== item);
-    this.value = { ...this.value, [kind]: kept ? [...rest, item] : rest };
+    this.value = { ...this.value, [kind]: kept ? [...rest, item].slice(-MAX_KEPT) : rest };
     writeJsonFile(this.dataDir, FILE, this.value);
   }
 }
