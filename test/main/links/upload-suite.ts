@@ -8,6 +8,7 @@ import type { Clock } from '../../../main/links/clock';
 import type { Link } from '../../../main/links/link';
 import type { SimDevice } from '../../../main/sim/device';
 import { buildSimImage } from '../../../main/sim/image-builder';
+import { decodePacket, ImageCmd, SmpGroup } from '../../../main/smp';
 import { FakeClock } from './fake-clock';
 
 /** A link to a simulated device, made fresh for each test of {@link describeUploadSuite}. */
@@ -110,6 +111,14 @@ export function describeUploadSuite(title: string, makeRig: (o: RigDeviceOptions
       const reopenedAt: number[] = [];
       const progress: number[] = [];
       const reopen = rig.reopen?.bind(rig) ?? ((signal?: AbortSignal) => rig.link.open(signal));
+      // What the client sent, as the device received it: each upload request's offset, and whether it came after the reopen.
+      const offsets: { off: number; afterReopen: boolean }[] = [];
+      const handle = rig.device.handlePacket.bind(rig.device);
+      rig.device.handlePacket = (packet) => {
+        const d = decodePacket(packet);
+        if (d.ok && d.header.group === SmpGroup.image && d.header.id === ImageCmd.upload) offsets.push({ off: d.body.off as number, afterReopen: reopenedAt.length > 0 });
+        handle(packet);
+      };
       const result = await run(
         uploadImage(session, bytesSource(image), {
           bufSize: params.bufSize,
@@ -138,6 +147,11 @@ export function describeUploadSuite(title: string, makeRig: (o: RigDeviceOptions
       const firstAfter = progress[reopenedAt[0] as number] as number;
       expect(firstAfter).toBeGreaterThanOrEqual(heldAtBreak);
       expect(Math.min(...progress.slice(reopenedAt[0]))).toBeGreaterThanOrEqual(heldAtBreak);
+      // The client itself went on from there: no request after the reopen starts over (off 0) or goes back below it.
+      const sentAfter = offsets.filter((o) => o.afterReopen).map((o) => o.off);
+      expect(sentAfter.length).toBeGreaterThan(0);
+      expect(Math.min(...sentAfter)).toBeGreaterThanOrEqual(heldAtBreak);
+      expect(offsets.filter((o) => o.off === 0)).toHaveLength(1);
       expect(Buffer.compare(rig.device.flash.image(1)?.bytes ?? new Uint8Array(0), image)).toBe(0);
     });
 
