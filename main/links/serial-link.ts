@@ -82,11 +82,7 @@ export class SerialLink implements Link {
   }
 
   async close(): Promise<void> {
-    const port = this.port;
-    if (!port) return;
-    this.port = undefined;
-    await new Promise<void>((resolve) => port.close(() => resolve()));
-    this.closes.emit({ kind: 'closed' });
+    if (this.port) await this.drop(this.port, { kind: 'closed' });
   }
 
   async write(data: Uint8Array): Promise<void> {
@@ -115,7 +111,7 @@ export class SerialLink implements Link {
     });
   }
 
-  /** Closes `port` for a fault of ours to report (a stalled write), if it is still this link's port. */
+  /** Closes `port` if it is still this link's port, and tells why: our own close, or a stalled write. */
   private async drop(port: SerialPortStream, reason: LinkCloseReason): Promise<void> {
     if (this.port !== port) return;
     this.port = undefined;
