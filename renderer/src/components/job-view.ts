@@ -79,7 +79,7 @@ export function adviceFor(reasonKind: string | null): string {
  * device that did not rejoin needs attention rather than having failed.
  */
 export function toRowModel(d: DeviceSnapshot, board?: string, network = false, listed?: string): DeviceRowModel {
-  const ended = d.state === 'failed' || d.state === 'rolled-back';
+  const ended = isFailed(d);
   const started = d.progress.total > 0;
   const id = deviceIdOf(d);
   return {
@@ -120,16 +120,21 @@ export function summarize(job: JobSnapshot): SummaryLine[] {
     const line = lines.get(key) ?? { board, version, done: 0, upToDate: 0, failed: 0, other: 0 };
     if (d.state === 'done' && d.reasonKind === 'already-up-to-date') line.upToDate += 1;
     else if (d.state === 'done') line.done += 1;
-    else if (d.state === 'failed' || d.state === 'rolled-back') line.failed += 1;
+    else if (isFailed(d)) line.failed += 1;
     else line.other += 1;
     lines.set(key, line);
   }
   return [...lines.values()].sort((a, b) => a.board.localeCompare(b.board) || a.version.localeCompare(b.version));
 }
 
+/** A device that failed: failed, or rolled back to its old image. */
+export function isFailed(d: Pick<DeviceSnapshot, 'state'>): boolean {
+  return d.state === 'failed' || d.state === 'rolled-back';
+}
+
 /** A device that reached an end: done, failed, rolled back or cancelled. */
 export function isEnded(d: Pick<DeviceSnapshot, 'state'>): boolean {
-  return d.state === 'done' || d.state === 'failed' || d.state === 'rolled-back' || d.state === 'cancelled';
+  return d.state === 'done' || d.state === 'cancelled' || isFailed(d);
 }
 
 /** True once every device of the job reached an end state. */
@@ -178,7 +183,7 @@ export function endedCount(devices: readonly Pick<DeviceSnapshot, 'state'>[]): n
  */
 export function overallDetail(job: Pick<JobSnapshot, 'devices' | 'progress'>): string {
   const { devices } = job;
-  const failed = devices.filter((d) => d.state === 'failed' || d.state === 'rolled-back').length;
+  const failed = devices.filter(isFailed).length;
   const head = `${endedCount(devices)} of ${devices.length} devices finished${failed ? ` (${failed} failed)` : ''}`;
   // The core's job figures cover running devices only; once they are done, sum what the rows show.
   const overall = job.progress.total > 0 ? job.progress : sumProgress(devices);
